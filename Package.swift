@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers, bottom to top:
+//   CLibBPF / CLibPcap / XDPShim  C libraries (libbpf+libxdp and libpcap never meet: their headers clash)
+//   LabModel                      lab files as checked values; needs no root
+//   Packets                       frame builders and parsers, the packet tag that traces every packet
+//   Realization                   namespaces, veth links, addresses, ownership marks, clean-up
+//   BPFSupport                    compiling and loading BPF objects
+//   AFXDPStack                    the AF_XDP stack under test and the kernel evidence around it
+//   Traffic                       queue steering, injection, SSH-like sessions
+//   Capture                       libpcap capture into Captures/
+//   Verification                  packet fates and the named checks
+//   Reports                       terminal, JSON and JUnit output
+//   Orchestrator                  runs a lab from file to verdict
+//   xdplab                        the command line
+let package = Package(
+    name: "xdplab",
+    platforms: [.macOS(.v13)],
+    products: [.executable(name: "xdplab", targets: ["xdplab"])],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibBPF", path: "Sources/CLibBPF", pkgConfig: "libxdp",
+                       providers: [.apt(["libbpf-dev", "libxdp-dev"])]),
+        .systemLibrary(name: "CLibPcap", path: "Sources/CLibPcap", pkgConfig: "libpcap",
+                       providers: [.apt(["libpcap-dev"])]),
+        .target(name: "XDPShim", dependencies: ["CLibBPF"], path: "Sources/XDPShim"),
+
+        .target(name: "LabModel", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Packets"),
+        .target(name: "CLinux"),
+        .target(name: "Realization", dependencies: ["LabModel", "CLinux"]),
+        .target(name: "BPFSupport", dependencies: ["CLibBPF", "XDPShim", "Realization"]),
+        .target(name: "AFXDPStack",
+                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "Realization", "Packets", "LabModel"],
+                resources: [.copy("bpf")]),
+        .target(name: "Traffic",
+                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "Realization", "Packets", "LabModel"],
+                resources: [.copy("bpf")]),
+        .target(name: "Capture", dependencies: ["CLibPcap", "Realization", "Packets"]),
+        .target(name: "Verification", dependencies: ["LabModel", "Packets"]),
+        .target(name: "Reports", dependencies: ["Verification", "LabModel"]),
+        .target(name: "Orchestrator",
+                dependencies: ["LabModel", "Realization", "BPFSupport", "AFXDPStack", "Traffic",
+                               "Capture", "Verification", "Reports", "Packets"]),
+        .executableTarget(name: "xdplab",
+                          dependencies: ["Orchestrator", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "LabModelTests", dependencies: ["LabModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PacketsTests", dependencies: ["Packets"]),
+        .testTarget(name: "VerificationTests", dependencies: ["Verification", "Reports", "LabModel", "Packets"]),
+        .testTarget(name: "KernelTests",
+                    dependencies: ["Orchestrator", "AFXDPStack", "Traffic", "Capture", "Realization", "BPFSupport", "Packets", "LabModel"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,2 @@
+// libpcap alone: see CLibBPF/shim.h for why the two are apart.
+#include <pcap/pcap.h>

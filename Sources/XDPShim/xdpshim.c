@@ -1,0 +1,1 @@
+#include "xdpshim.h"
