@@ -5,6 +5,7 @@ import PackageDescription
 //   CLibBPF / CLibPcap / XDPShim  C libraries (libbpf+libxdp and libpcap never meet: their headers clash)
 //   LabModel                      lab files as checked values; needs no root
 //   Packets                       frame builders and parsers, the packet tag that traces every packet
+//   Evidence                      records of what was sent and what the kernel saw, shared by the layers
 //   Realization                   namespaces, veth links, addresses, ownership marks, clean-up
 //   BPFSupport                    compiling and loading BPF objects
 //   AFXDPStack                    the AF_XDP stack under test and the kernel evidence around it
@@ -31,29 +32,30 @@ let package = Package(
 
         .target(name: "LabModel", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Packets"),
+        .target(name: "Evidence"),
         .target(name: "CLinux"),
         .target(name: "Realization", dependencies: ["LabModel", "CLinux"]),
         .target(name: "BPFSupport", dependencies: ["CLibBPF", "XDPShim", "Realization"]),
         .target(name: "AFXDPStack",
-                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "Realization", "Packets", "LabModel"],
+                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "Realization", "Packets", "Evidence", "LabModel"],
                 resources: [.copy("bpf")]),
         .target(name: "Traffic",
-                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "Realization", "Packets", "LabModel"],
+                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "Realization", "Packets", "Evidence", "LabModel"],
                 resources: [.copy("bpf")]),
-        .target(name: "Capture", dependencies: ["CLibPcap", "Realization", "Packets"]),
-        .target(name: "Verification", dependencies: ["LabModel", "Packets"]),
+        .target(name: "Capture", dependencies: ["CLibPcap", "Realization", "Packets", "Evidence"]),
+        .target(name: "Verification", dependencies: ["LabModel", "Packets", "Evidence"]),
         .target(name: "Reports", dependencies: ["Verification", "LabModel"]),
         .target(name: "Orchestrator",
                 dependencies: ["LabModel", "Realization", "BPFSupport", "AFXDPStack", "Traffic",
-                               "Capture", "Verification", "Reports", "Packets"]),
+                               "Capture", "Verification", "Reports", "Packets", "Evidence"]),
         .executableTarget(name: "xdplab",
                           dependencies: ["Orchestrator", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "LabModelTests", dependencies: ["LabModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PacketsTests", dependencies: ["Packets"]),
-        .testTarget(name: "VerificationTests", dependencies: ["Verification", "Reports", "LabModel", "Packets"]),
+        .testTarget(name: "VerificationTests", dependencies: ["Verification", "Reports", "LabModel", "Packets", "Evidence"]),
         .testTarget(name: "KernelTests",
-                    dependencies: ["Orchestrator", "AFXDPStack", "Traffic", "Capture", "Realization", "BPFSupport", "Packets", "LabModel"]),
+                    dependencies: ["Orchestrator", "AFXDPStack", "Traffic", "Capture", "Realization", "BPFSupport", "Packets", "Evidence", "LabModel"]),
     ],
     swiftLanguageModes: [.v5]
 )

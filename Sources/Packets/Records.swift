@@ -1,0 +1,53 @@
+/// What traffic put on the wire, and what the SSH-like sessions lived through: the records that the
+/// traffic layer produces and the verification layer judges. Kept here so neither depends on the other.
+
+/// One injected, tagged packet and where it was meant to go.
+public struct InjectedPacket: Sendable, Codable, Hashable {
+    /// The id carried in the packet's `PacketTag`.
+    public let id: UInt64
+    /// Traffic class name as written in lab files, e.g. "validator-udp4", "arp".
+    public let trafficClass: String
+    /// The RX queue of the stack's interface the packet was steered to.
+    public let queue: Int
+    /// Whether the stack's filter must claim it (UDP to a validator port, untagged, unfragmented).
+    public let matching: Bool
+    /// A one-line description of its headers: "udp 198.18.0.2:40001 > 198.18.0.1:8003".
+    public let flow: String
+    /// Seconds since the start of traffic when it was sent.
+    public let sentAt: Double
+
+    public init(id: UInt64, trafficClass: String, queue: Int, matching: Bool, flow: String, sentAt: Double) {
+        self.id = id
+        self.trafficClass = trafficClass
+        self.queue = queue
+        self.matching = matching
+        self.flow = flow
+        self.sentAt = sentAt
+    }
+}
+
+/// One SSH-like TCP session, steered to one RX queue, as the client saw it.
+public struct SessionRecord: Sendable, Codable, Hashable {
+    public let queue: Int
+    /// "tcp 198.18.0.2:41022 > 198.18.0.1:22"
+    public let flow: String
+    public let exchangesPlanned: Int
+    public let exchangesCompleted: Int
+    /// Longest time, in seconds, between two completed exchanges (or from the start to the first).
+    public let longestStall: Double
+    /// Seconds since the start of traffic when the session stopped making progress, if it did.
+    public let stalledAt: Double?
+    /// Why the session ended early, if it did ("connect timed out", "reset by peer", …).
+    public let failure: String?
+
+    public init(queue: Int, flow: String, exchangesPlanned: Int, exchangesCompleted: Int,
+                longestStall: Double, stalledAt: Double?, failure: String?) {
+        self.queue = queue
+        self.flow = flow
+        self.exchangesPlanned = exchangesPlanned
+        self.exchangesCompleted = exchangesCompleted
+        self.longestStall = longestStall
+        self.stalledAt = stalledAt
+        self.failure = failure
+    }
+}
