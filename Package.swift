@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Packets"),
         .target(name: "Evidence"),
         .target(name: "CLinux"),
-        .target(name: "Realization", dependencies: ["LabModel", "CLinux"]),
+        .target(name: "Realization", dependencies: ["CLinux"]),
         .target(name: "BPFSupport", dependencies: ["CLibBPF", "XDPShim", "Realization"]),
         .target(name: "AFXDPStack",
                 dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "Realization", "Packets", "Evidence", "LabModel"],

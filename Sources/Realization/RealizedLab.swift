@@ -1,0 +1,52 @@
+import Foundation
+
+/// A lab that exists in the kernel: its namespaces, links and addresses. Owns them until `teardown()`.
+public final class RealizedLab: @unchecked Sendable {
+    public let run: String
+    public let plan: TopologyPlan
+    private let lock = NSLock()
+    private var namespaces: [String: String] = [:]   // host → namespace
+    private var torn = false
+
+    init(run: String, plan: TopologyPlan) {
+        self.run = run
+        self.plan = plan
+    }
+
+    public func namespace(of host: String) -> String {
+        Ownership.namespaceName(run: run, host: host)
+    }
+
+    public var createdNamespaces: [String] { lock.withLock { Array(namespaces.values).sorted() } }
+
+    func recordNamespace(host: String, name: String) {
+        lock.withLock { namespaces[host] = name }
+    }
+
+    /// MAC address of an interface in a host's namespace.
+    public func mac(host: String, interface: String) throws -> [UInt8] {
+        let text = try Command.checked("ip", ["-n", namespace(of: host), "-br", "link", "show", "dev", interface]).stdout
+        // "eth0@if2  UP  aa:bb:cc:dd:ee:ff <BROADCAST,...>"
+        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard let field = fields.first(where: { $0.split(separator: ":").count == 6 }) else {
+            throw SystemError("read MAC address of \(host):\(interface)", errno: ENODEV, extra: text)
+        }
+        return field.split(separator: ":").map { UInt8($0, radix: 16) ?? 0 }
+    }
+
+    /// Deletes every namespace of this run (which removes links, XDP and tc programs with them). Idempotent.
+    @discardableResult
+    public func teardown() -> [String] {
+        let names: [String] = lock.withLock {
+            if torn { return [] }
+            torn = true
+            return Array(namespaces.values)
+        }
+        var problems: [String] = []
+        for name in names.sorted() {
+            do { try Cleaner.deleteNamespace(name) } catch { problems.append("\(error)") }
+        }
+        Ownership.removeRecord(run: run)
+        return problems
+    }
+}

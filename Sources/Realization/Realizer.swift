@@ -1,0 +1,73 @@
+import Foundation
+
+/// Builds a topology for real: one network namespace per host, veth links with the requested queue counts
+/// created directly inside the namespaces (nothing ever appears in the machine's own namespace), addresses,
+/// and short neighbour timing. On any failure it removes what it built before rethrowing.
+public enum Realizer {
+    public static func realize(_ plan: TopologyPlan, run: String = Ownership.newRunID(),
+                               progress: (String) -> Void = { _ in }) throws -> RealizedLab {
+        let lab = RealizedLab(run: run, plan: plan)
+        let names = plan.hosts.map { lab.namespace(of: $0) }
+        try Ownership.writeRecord(run: run, lab: plan.lab, namespaces: names)
+        do {
+            for host in plan.hosts {
+                let ns = lab.namespace(of: host)
+                try Command.checked("ip", ["netns", "add", ns])
+                lab.recordNamespace(host: host, name: ns)
+                try Command.checked("ip", ["-n", ns, "link", "set", "lo", "up"])
+            }
+            progress("namespaces: \(names.joined(separator: ", "))")
+            for link in plan.links {
+                try createLink(link, in: lab)
+                progress("link \(link.a.host):\(link.a.interface) ⇄ \(link.b.host):\(link.b.interface), \(link.queues) queues")
+            }
+            return lab
+        } catch {
+            lab.teardown()
+            throw error
+        }
+    }
+
+    static func createLink(_ link: TopologyPlan.Link, in lab: RealizedLab) throws {
+        let nsA = lab.namespace(of: link.a.host), nsB = lab.namespace(of: link.b.host)
+        let q = String(link.queues)
+        // Created inside A with its peer placed straight into B. Equal queue counts on both ends keep
+        // native XDP possible on either side (RX queues of the XDP side ≥ TX queues of its peer).
+        try Command.checked("ip", ["-n", nsA, "link", "add", link.a.interface, "numtxqueues", q, "numrxqueues", q,
+                                   "type", "veth", "peer", "name", link.b.interface, "netns", nsB,
+                                   "numtxqueues", q, "numrxqueues", q])
+        for end in [link.a, link.b] {
+            let ns = lab.namespace(of: end.host)
+            try Command.checked("ip", ["-n", ns, "link", "set", "dev", end.interface, "alias", Ownership.linkAlias(run: lab.run)])
+            try setNeighbourTiming(lab.plan.neighbour, namespace: ns, interface: end.interface)
+            try Command.checked("ip", ["-n", ns, "addr", "add", end.ipv4, "dev", end.interface])
+            try Command.checked("ip", ["-n", ns, "addr", "add", end.ipv6, "dev", end.interface, "nodad"])
+            try Command.checked("ip", ["-n", ns, "link", "set", "dev", end.interface, "up"])
+        }
+    }
+
+    /// Writes the interface's ARP and ND timing under /proc/sys/net, from a thread inside the namespace
+    /// (net sysctls follow the writing thread's namespace).
+    static func setNeighbourTiming(_ timing: TopologyPlan.NeighbourTiming, namespace: String, interface: String) throws {
+        let ms = { (seconds: Double) in String(max(1, Int((seconds * 1000).rounded()))) }
+        let values = [
+            "base_reachable_time_ms": ms(timing.reachableTime),
+            "delay_first_probe_time": String(max(1, Int(timing.delayProbe.rounded(.up)))),
+            "retrans_time_ms": ms(timing.retransmit),
+            "gc_stale_time": "1",
+        ]
+        try NetworkNamespace.run(namespace) {
+            for family in ["ipv4", "ipv6"] {
+                for (key, value) in values {
+                    let path = "/proc/sys/net/\(family)/neigh/\(interface)/\(key)"
+                    do {
+                        try value.write(toFile: path, atomically: false, encoding: .utf8)
+                    } catch {
+                        throw SystemError("set \(family) neighbour \(key) on \(interface) in \(namespace)", errno: EIO,
+                                          extra: "\(error)")
+                    }
+                }
+            }
+        }
+    }
+}
