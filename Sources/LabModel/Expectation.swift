@@ -1,0 +1,32 @@
+/// One check a lab runs, and whether it must hold or must be seen to fail.
+public struct Expectation: Sendable, Equatable {
+    public var check: CheckName
+    public var outcome: Outcome
+    /// Where the file asked for it, so a report can point back at the line.
+    public var location: SourceLocation
+
+    public init(check: CheckName, outcome: Outcome = .holds, location: SourceLocation) {
+        self.check = check
+        self.outcome = outcome
+        self.location = location
+    }
+}
+
+/// The named checks the verification layer knows.
+public enum CheckName: String, CaseIterable, Sendable {
+    /// Every non-matching packet reached the kernel (seen by the capture tap).
+    case nonMatchingReachKernel = "non-matching-reach-kernel"
+    /// A matching packet whose redirect failed was passed to the kernel, not dropped.
+    case failedRedirectsPass = "failed-redirects-pass"
+    /// Every matching packet arrived on the AF_XDP socket of its queue.
+    case matchingReachXSK = "matching-reach-xsk"
+    /// No SSH-like session stalled longer than allowed or broke.
+    case sshSurvives = "ssh-survives"
+    /// The `xdp:xdp_exception` tracepoint never fired.
+    case noXDPExceptions = "no-xdp-exceptions"
+}
+
+/// `holds` for a healthy stack; `violated` for incident labs, which pass only when the failure is reproduced.
+public enum Outcome: String, Sendable, CaseIterable {
+    case holds, violated
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Yams
+
+/// Turns lab files into checked `Lab` values. Every problem in a file is reported at once, each with
+/// its line and column, as a `LabFileError`.
+public enum LabLoader {
+    /// Reads and resolves the lab file at `path`. A missing or unreadable file is reported as a
+    /// diagnostic at line 1, column 1.
+    public static func load(path: String) throws -> Lab {
+        let start = SourceLocation(file: path, line: 1, column: 1)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw LabFileError(diagnostics: [Diagnostic(location: start,
+                message: "lab file not found; check the path (relative paths start at \(FileManager.default.currentDirectoryPath))")])
+        }
+        guard !isFolder.boolValue else {
+            throw LabFileError(diagnostics: [Diagnostic(location: start,
+                message: "this is a folder, not a lab file; name a .yaml file inside it")])
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LabFileError(diagnostics: [Diagnostic(location: start,
+                message: "cannot read the lab file; check its permissions")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw LabFileError(diagnostics: [Diagnostic(location: start,
+                message: "the lab file is not UTF-8 text")])
+        }
+        return try parse(yaml: text, path: path)
+    }
+
+    /// Resolves lab-file text. `path` names the file in diagnostics and is the base for the relative
+    /// `program:` path; a relative `path` is taken from the current directory.
+    public static func parse(yaml: String, path: String) throws -> Lab {
+        let reader = NodeReader(file: path)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw LabFileError(diagnostics: [YAMLSyntax.diagnostic(for: error, yaml: yaml, file: path)])
+        }
+        guard let root, !reader.isNull(root) else {
+            reader.error("the lab file is empty; it needs lab, topology, stack, traffic and expect", at: nil as Node?)
+            throw LabFileError(diagnostics: reader.diagnostics)
+        }
+        let absolutePath = LabPaths.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
+        let lab = LabResolver(reader: reader, labPath: absolutePath).resolve(root)
+        guard reader.diagnostics.isEmpty, let lab else {
+            throw LabFileError(diagnostics: reader.diagnostics)
+        }
+        return lab
+    }
+}

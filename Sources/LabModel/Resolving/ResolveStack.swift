@@ -1,0 +1,206 @@
+import Foundation
+import Yams
+
+/// What the stack section yielded; traffic checks its sender against `host` and `link`.
+struct StackDraft {
+    var spec: StackSpec?
+    /// The stack's host, when it names a known host.
+    var host: String?
+    /// The link the stack's interface belongs to, when host and interface resolved.
+    var link: Link?
+}
+
+extension LabResolver {
+    static let stackKeys = ["host", "interface", "program", "attach-mode", "ports", "queues", "startup", "fill-ring"]
+
+    func resolveStack(_ node: Node, topology: TopologyDraft?) -> StackDraft {
+        var draft = StackDraft()
+        guard let fields = reader.fields(node, "stack", known: Self.stackKeys) else { return draft }
+        draft.host = fields.required("host", reader, meaning: "the host that runs the stack")
+            .flatMap { hostReference($0, "host", topology: topology) }
+        let interface = fields.required("interface", reader, meaning: "the interface the program attaches to")
+            .flatMap { stackInterface($0, host: draft.host, topology: topology, link: &draft.link) }
+        let program = fields.required("program", reader, meaning: "the XDP program, a .bpf.c or .o path")
+            .flatMap(programPath)
+        let attachMode = fields["attach-mode"].map { reader.choice($0, "attach-mode", as: AttachMode.self) } ?? .native
+        let ports = fields.required("ports", reader, meaning: "the validator ports, such as [8003, 8004, 8005]")
+            .flatMap(ports)
+        let queues = fields["queues"].map { socketQueues($0, link: draft.link) } ?? draft.link.map { Array(0..<$0.queues) }
+        let startup = fields["startup"].map(startupSteps) ?? StartupStep.safeOrder
+        let fillRing = fields["fill-ring"].map { reader.choice($0, "fill-ring", as: FillRingPolicy.self) } ?? .kept
+
+        if let host = draft.host, let interface, let program, let attachMode, let ports, let queues, let startup,
+           let fillRing {
+            draft.spec = StackSpec(host: host, interface: interface, program: program, attachMode: attachMode,
+                                   ports: ports, socketQueues: queues, startup: startup, fillRing: fillRing)
+        }
+        return draft
+    }
+
+    /// A host name that must be in `topology.hosts` (unchecked when the host list itself was broken).
+    func hostReference(_ node: Node, _ what: String, topology: TopologyDraft?) -> String? {
+        guard let host = reader.string(node, what) else { return nil }
+        if let topology, topology.hostsRead, !topology.hosts.contains(host) {
+            reader.error("unknown host '\(host)'; hosts are: \(topology.hosts.joined(separator: ", "))", at: node)
+            return nil
+        }
+        return host
+    }
+
+    /// The interface must be an end of a link on the stack's host.
+    private func stackInterface(_ node: Node, host: String?, topology: TopologyDraft?, link: inout Link?) -> String? {
+        guard let interface = reader.string(node, "interface") else { return nil }
+        guard let host, let topology else { return interface }
+        if let found = topology.link(host: host, interface: interface) {
+            link = found
+        } else if !topology.mentioned.contains("\(host):\(interface)") {
+            let onHost = topology.mentioned.filter { $0.hasPrefix(host + ":") }
+                .map { String($0.dropFirst(host.count + 1)) }.sorted()
+            let known = onHost.isEmpty ? "no link has an end on \(host) yet"
+                                       : "links on \(host) use: " + onHost.joined(separator: ", ")
+            reader.error("interface '\(interface)' is not an end of any link on \(host); \(known)", at: node)
+            return nil
+        }
+        return interface
+    }
+
+    /// Absolute, standardized, relative to the lab file's folder; the file must exist.
+    private func programPath(_ node: Node) -> String? {
+        guard let text = reader.string(node, "program") else { return nil }
+        guard text.hasSuffix(".bpf.c") || text.hasSuffix(".o") else {
+            reader.error("program must be a BPF C source ending in .bpf.c or a compiled object ending in .o; "
+                         + "got '\(text)'", at: node)
+            return nil
+        }
+        let folder = LabPaths.folder(of: labPath)
+        let path = LabPaths.absolute(text, relativeTo: folder)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            reader.error("program file \(path) does not exist; relative paths start at the lab file's folder, \(folder)",
+                         at: node)
+            return nil
+        }
+        guard !isFolder.boolValue else {
+            reader.error("program \(path) is a folder; name a .bpf.c or .o file", at: node)
+            return nil
+        }
+        return path
+    }
+
+    /// Numbers and "A-B" ranges, expanded, sorted, without duplicates.
+    private func ports(_ node: Node) -> [UInt16]? {
+        guard let items = reader.list(node, "ports", example: "[8003, 8004, 8005] or [\"8003-8005\"]") else { return nil }
+        if items.isEmpty {
+            reader.error("ports must list at least one validator port, such as [8003, 8004, 8005]", at: node)
+            return nil
+        }
+        var ports = Set<UInt16>()
+        var valid = true
+        for item in items {
+            guard let text = reader.string(item, "a port") else { valid = false; continue }
+            let bounds = text.split(separator: "-", omittingEmptySubsequences: false)
+                .map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard (1...2).contains(bounds.count), bounds.allSatisfy({ $0 != nil }) else {
+                reader.error("a port must be a number from 1 to 65535 or a range such as \"8003-8005\"; got '\(text)'", at: item)
+                valid = false
+                continue
+            }
+            let low = bounds[0]!, high = bounds[bounds.count - 1]!
+            guard (1...65535).contains(low), (1...65535).contains(high) else {
+                reader.error("ports must be between 1 and 65535, got \(text)", at: item)
+                valid = false
+                continue
+            }
+            guard low <= high else {
+                reader.error("port range \(text) runs backwards; write \(high)-\(low)", at: item)
+                valid = false
+                continue
+            }
+            ports.formUnion((low...high).map { UInt16($0) })
+        }
+        return valid ? ports.sorted() : nil
+    }
+
+    /// RX queues that get a socket: each a queue of the stack's link, none twice. An empty list is allowed.
+    private func socketQueues(_ node: Node, link: Link?) -> [Int]? {
+        guard let items = reader.list(node, "queues", example: "[0, 1]") else { return nil }
+        var queues: [Int] = []
+        var valid = true
+        for item in items {
+            guard let queue = reader.integer(item, "a socket queue", in: 0...63) else { valid = false; continue }
+            if let link, queue >= link.queues {
+                reader.error("queue \(queue) does not exist: the stack's link has \(link.queues) "
+                             + "queue\(link.queues == 1 ? "" : "s"), numbered 0 to \(link.queues - 1)", at: item)
+                valid = false
+            }
+            if queues.contains(queue) {
+                reader.error("queue \(queue) is listed twice; each queue gets one socket", at: item)
+                valid = false
+            }
+            queues.append(queue)
+        }
+        return valid ? queues : nil
+    }
+
+    /// Each of load, create-sockets, register and attach exactly once, plus any waits; `register` after
+    /// `load` and `create-sockets`, `attach` after `load`. Anything else, however unsafe, is allowed.
+    private func startupSteps(_ node: Node) -> [StartupStep]? {
+        guard let items = reader.list(node, "startup", example: "[load, create-sockets, register, attach]") else {
+            return nil
+        }
+        var steps: [StartupStep] = []
+        var positions: [String: (index: Int, node: Node)] = [:]
+        var valid = true
+        for item in items {
+            guard let step = startupStep(item) else { valid = false; continue }
+            if case .wait = step {
+                steps.append(step)
+                continue
+            }
+            if positions[step.name] != nil {
+                reader.error("'\(step.name)' appears twice in startup; load, create-sockets, register and attach "
+                             + "each appear exactly once", at: item)
+                valid = false
+                continue
+            }
+            positions[step.name] = (steps.count, item)
+            steps.append(step)
+        }
+        guard valid else { return nil }
+        let missing = StartupStep.safeOrder.map(\.name).filter { positions[$0] == nil }
+        if !missing.isEmpty {
+            reader.error("startup is missing " + missing.map { "'\($0)'" }.joined(separator: ", ")
+                         + "; load, create-sockets, register and attach each appear exactly once", at: node)
+            return nil
+        }
+        let rules: [(later: String, earlier: String, why: String)] = [
+            ("register", "load", "xsks_map exists only once the program is loaded"),
+            ("register", "create-sockets", "there is no socket to put into xsks_map before then"),
+            ("attach", "load", "only a loaded program can be attached"),
+        ]
+        for rule in rules where positions[rule.later]!.index < positions[rule.earlier]!.index {
+            reader.error("'\(rule.later)' must come after '\(rule.earlier)': \(rule.why)", at: positions[rule.later]!.node)
+            valid = false
+        }
+        return valid ? steps : nil
+    }
+
+    /// A step name, or a pause written as {wait: 2s}.
+    private func startupStep(_ node: Node) -> StartupStep? {
+        if case .mapping = node {
+            guard let fields = reader.fields(node, "a start-up pause", known: ["wait"]),
+                  let wait = fields.required("wait", reader, meaning: "how long to pause, such as {wait: 2s}")
+            else { return nil }
+            return reader.duration(wait, "wait").map { .wait($0) }
+        }
+        guard let name = reader.string(node, "a start-up step") else { return nil }
+        if let step = StartupStep.named[name] { return step }
+        if name.hasPrefix("wait") {
+            reader.error("a pause is written as a mapping, such as {wait: 2s}; got '\(name)'", at: node)
+            return nil
+        }
+        let names = StartupStep.safeOrder.map(\.name) + ["wait"]
+        reader.error("unknown start-up step '\(name)'" + Suggestion.hint(for: name, among: names, listing: "steps"), at: node)
+        return nil
+    }
+}

@@ -1,0 +1,74 @@
+/// The AF_XDP stack under test: which program goes where, which queues get sockets, and in which
+/// order start-up happens.
+public struct StackSpec: Sendable, Equatable {
+    public var host: String
+    public var interface: String
+    /// Absolute, standardized path of a `.bpf.c` source or a compiled `.o`.
+    public var program: String
+    public var attachMode: AttachMode
+    /// The validator ports written into `validator_ports`: sorted, no duplicates.
+    public var ports: [UInt16]
+    /// RX queues that get an AF_XDP socket, in file order.
+    public var socketQueues: [Int]
+    public var startup: [StartupStep]
+    public var fillRing: FillRingPolicy
+
+    public init(host: String, interface: String, program: String, attachMode: AttachMode = .native,
+                ports: [UInt16], socketQueues: [Int], startup: [StartupStep] = StartupStep.safeOrder,
+                fillRing: FillRingPolicy = .kept) {
+        self.host = host
+        self.interface = interface
+        self.program = program
+        self.attachMode = attachMode
+        self.ports = ports
+        self.socketQueues = socketQueues
+        self.startup = startup
+        self.fillRing = fillRing
+    }
+}
+
+/// How the XDP program is attached: `native` runs in the veth driver, `generic` in the core stack.
+public enum AttachMode: String, Sendable, CaseIterable {
+    case native, generic
+}
+
+/// One step of bringing the stack up. Labs may reorder them to reproduce unsafe start-ups.
+public enum StartupStep: Sendable, Equatable {
+    /// Load the program and its maps into the kernel.
+    case load
+    /// Create the AF_XDP sockets (UMEM, rings, bind to their queues).
+    case createSockets
+    /// Write each socket into `xsks_map` at its queue id.
+    case register
+    /// Attach the program to the interface; from here on it sees packets.
+    case attach
+    /// Pause, in seconds, so traffic meets the half-built stack.
+    case wait(Double)
+
+    /// Load, create sockets, register, attach: no packet can meet an empty `xsks_map` slot.
+    public static let safeOrder: [StartupStep] = [.load, .createSockets, .register, .attach]
+
+    /// As written in lab files and shown in reports: "create-sockets", "wait 2s".
+    public var name: String {
+        switch self {
+        case .load: return "load"
+        case .createSockets: return "create-sockets"
+        case .register: return "register"
+        case .attach: return "attach"
+        case .wait(let seconds): return "wait \(LabDuration.format(seconds))"
+        }
+    }
+
+    /// The four steps that each appear exactly once, by their lab-file names.
+    static let named: [String: StartupStep] = [
+        "load": .load, "create-sockets": .createSockets, "register": .register, "attach": .attach,
+    ]
+}
+
+/// What the AF_XDP consumer does with its fill ring after start-up.
+public enum FillRingPolicy: String, Sendable, CaseIterable {
+    /// Keeps refilling it: the normal, healthy consumer.
+    case kept
+    /// Stops refilling it, so redirects soon fail with ENOMEM (incident labs).
+    case starve
+}

@@ -1,0 +1,58 @@
+/// The traffic a lab injects towards the stack, and the SSH-like sessions that must survive it.
+public struct TrafficSpec: Sendable, Equatable {
+    /// The host that sends; the far end of the stack's link.
+    public var from: String
+    /// Seconds. Sessions run this long; packets are spread over it.
+    public var duration: Double
+    /// Each round sends each class once on each queue.
+    public var rounds: Int
+    /// In the order of `TrafficClass.allCases`, whatever order the file used.
+    public var classes: [TrafficClass]
+    /// nil when the file says `ssh: off`.
+    public var ssh: SSHSpec?
+
+    public init(from: String, duration: Double = 5, rounds: Int = 5,
+                classes: [TrafficClass] = TrafficClass.allCases, ssh: SSHSpec? = .standard) {
+        self.from = from
+        self.duration = duration
+        self.rounds = rounds
+        self.classes = classes
+        self.ssh = ssh
+    }
+}
+
+/// SSH-like TCP sessions: one request/response exchange per `interval`, which must never stall
+/// for longer than `maxStall` (both in seconds).
+public struct SSHSpec: Sendable, Equatable {
+    public var port: UInt16
+    public var interval: Double
+    public var maxStall: Double
+
+    public init(port: UInt16 = 22, interval: Double = 0.2, maxStall: Double = 2) {
+        self.port = port
+        self.interval = interval
+        self.maxStall = maxStall
+    }
+
+    /// Port 22, an exchange every 200ms, at most 2s between exchanges.
+    public static let standard = SSHSpec()
+}
+
+/// The kinds of packet a lab can inject. Only the validator-port UDP classes may be claimed by the stack;
+/// every other class must reach the kernel.
+public enum TrafficClass: String, CaseIterable, Sendable {
+    case validatorUDP4 = "validator-udp4"
+    case validatorUDP6 = "validator-udp6"
+    case otherUDP4 = "other-udp4"
+    case otherUDP6 = "other-udp6"
+    case udpFromValidatorPort = "udp-from-validator-port"
+    case tcpValidatorPorts = "tcp-validator-ports"
+    case icmpEcho = "icmp-echo"
+    case icmpv6Echo = "icmpv6-echo"
+    case arp
+    case ndp
+    case ipv4Options = "ipv4-options"
+    case ipv4Fragments = "ipv4-fragments"
+    case ipv6ExtHeaders = "ipv6-ext-headers"
+    case vlanTagged = "vlan-tagged"
+}
