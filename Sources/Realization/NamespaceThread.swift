@@ -21,8 +21,10 @@ public enum NetworkNamespace {
                     let fd = try syscall("open namespace \(name) (\(nsPath))") { open(nsPath, O_RDONLY | O_CLOEXEC) }
                     defer { close(fd) }
                     try syscall("enter namespace \(name)") { clinux_setns_net(fd) }
-                    return try box.body()
+                    return try box.body!()
                 }
+                // The Thread object may outlive this call; it must not keep the caller's non-escaping closure.
+                box.body = nil
                 box.done.signal()
             }
             thread.stackSize = 4 << 20
@@ -34,7 +36,7 @@ public enum NetworkNamespace {
 
     /// Hands the body and its result between the caller and the namespace thread; the semaphore orders them.
     private final class Box<T>: @unchecked Sendable {
-        let body: () throws -> T
+        var body: (() throws -> T)?
         var outcome: Result<T, Error>?
         let done = DispatchSemaphore(value: 0)
         init(_ body: @escaping () throws -> T) { self.body = body }

@@ -1,0 +1,125 @@
+import Evidence
+import Verification
+
+/// Where the injected packets went, in total or for one traffic class.
+public struct PacketCounts: Sendable, Codable, Equatable {
+    public let injected: Int
+    public let kernel: Int
+    /// Received by an AF_XDP socket, including packets the kernel saw too (`both`).
+    public let xsk: Int
+    public let lost: Int
+    /// Packets seen by both the kernel and a socket: impossible for one XDP verdict, so a report flags them.
+    public let both: Int
+
+    public init(injected: Int, kernel: Int, xsk: Int, lost: Int, both: Int = 0) {
+        self.injected = injected
+        self.kernel = kernel
+        self.xsk = xsk
+        self.lost = lost
+        self.both = both
+    }
+
+    /// Counts the fates of `packets`.
+    public init(_ packets: [InjectedPacket], observations: Observations) {
+        var kernel = 0, xsk = 0, lost = 0, both = 0
+        for packet in packets {
+            switch Verifier.fate(of: packet, in: observations) {
+            case .kernel: kernel += 1
+            case .xsk: xsk += 1
+            case .both: xsk += 1; both += 1
+            case .lost: lost += 1
+            }
+        }
+        self.init(injected: packets.count, kernel: kernel, xsk: xsk, lost: lost, both: both)
+    }
+}
+
+public struct ClassSummary: Sendable, Codable, Equatable {
+    public let trafficClass: String
+    public let injected: Int
+    public let kernel: Int
+    public let xsk: Int
+    public let lost: Int
+
+    public init(trafficClass: String, injected: Int, kernel: Int, xsk: Int, lost: Int) {
+        self.trafficClass = trafficClass
+        self.injected = injected
+        self.kernel = kernel
+        self.xsk = xsk
+        self.lost = lost
+    }
+}
+
+/// Everything a run of one lab concluded; the three renderers print it.
+public struct LabReport: Sendable, Codable, Equatable {
+    public let lab: String
+    public let file: String
+    public let passed: Bool
+    public let checks: [CheckResult]
+    public let packets: PacketCounts
+    public let classes: [ClassSummary]
+    public let diagnosis: [String]
+    public let durationSeconds: Double
+    public let captureDirectory: String?
+    public let evidence: KernelEvidence?
+    public let sessions: [SessionRecord]
+    /// Why the lab could not run at all; then `passed` is false and there are no checks.
+    public let error: String?
+
+    public init(lab: String, file: String, passed: Bool, checks: [CheckResult], packets: PacketCounts,
+                classes: [ClassSummary], diagnosis: [String], durationSeconds: Double, captureDirectory: String?,
+                evidence: KernelEvidence?, sessions: [SessionRecord], error: String?) {
+        self.lab = lab
+        self.file = file
+        self.passed = passed
+        self.checks = checks
+        self.packets = packets
+        self.classes = classes
+        self.diagnosis = diagnosis
+        self.durationSeconds = durationSeconds
+        self.captureDirectory = captureDirectory
+        self.evidence = evidence
+        self.sessions = sessions
+        self.error = error
+    }
+
+    /// The report of a lab that ran: passed when it has checks and every one came out as expected.
+    public static func make(lab: String, file: String, results: [CheckResult], observations: Observations,
+                            diagnosis: [String], durationSeconds: Double, captureDirectory: String?) -> LabReport {
+        var order: [String] = []
+        var byClass: [String: [InjectedPacket]] = [:]
+        for packet in observations.injected {
+            if byClass[packet.trafficClass] == nil { order.append(packet.trafficClass) }
+            byClass[packet.trafficClass, default: []].append(packet)
+        }
+        let classes = order.map { name -> ClassSummary in
+            let counts = PacketCounts(byClass[name]!, observations: observations)
+            return ClassSummary(trafficClass: name, injected: counts.injected, kernel: counts.kernel, xsk: counts.xsk, lost: counts.lost)
+        }
+        return LabReport(lab: lab, file: file, passed: !results.isEmpty && results.allSatisfy(\.passed), checks: results,
+                         packets: PacketCounts(observations.injected, observations: observations), classes: classes,
+                         diagnosis: diagnosis, durationSeconds: durationSeconds, captureDirectory: captureDirectory,
+                         evidence: observations.evidence, sessions: observations.sessions, error: nil)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case lab, file, passed, checks, packets, classes, diagnosis, durationSeconds, captureDirectory, evidence, sessions, error
+    }
+
+    /// Like the synthesized encoding, but absent values are written as null so every report has the same keys.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(lab, forKey: .lab)
+        try container.encode(file, forKey: .file)
+        try container.encode(passed, forKey: .passed)
+        try container.encode(checks, forKey: .checks)
+        try container.encode(packets, forKey: .packets)
+        try container.encode(classes, forKey: .classes)
+        try container.encode(diagnosis, forKey: .diagnosis)
+        try container.encode(durationSeconds, forKey: .durationSeconds)
+        try container.encode(captureDirectory, forKey: .captureDirectory)
+        try container.encode(evidence, forKey: .evidence)
+        try container.encode(sessions, forKey: .sessions)
+        try container.encode(error, forKey: .error)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Verification
+
+/// The human summary: per lab PASS/FAIL, each check ✓/✗ with what was expected and its detail, a packet table by
+/// class, the diagnosis, and where the capture went.
+public enum TerminalReport {
+    public static func summary(_ labs: [LabReport], color: Bool) -> String {
+        let paint = Paint(enabled: color)
+        var lines: [String] = []
+        for lab in labs {
+            lines += section(lab, paint)
+            lines.append("")
+        }
+        let passed = labs.filter(\.passed).count
+        let verdict = "\(passed) of \(labs.count) \(labs.count == 1 ? "lab" : "labs") passed"
+        lines.append(passed == labs.count ? paint.green(verdict) : paint.red(verdict))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Control characters in texts that came from outside (error messages, lab names) must not reach the
+    /// terminal: they could move the cursor or fake colours.
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
+            let control = (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+            return control ? "\u{FFFD}" : scalar
+        }))
+    }
+
+    private static func section(_ lab: LabReport, _ paint: Paint) -> [String] {
+        let time = String(format: "%.1fs", lab.durationSeconds)
+        if let error = lab.error {
+            return ["\(paint.red("ERROR")) \(paint.bold(printable(lab.lab)))  \(printable(lab.file))  (\(time))",
+                    "  could not run: " + printable(error).replacingOccurrences(of: "\n", with: "\n    ")]
+        }
+        var lines = ["\(lab.passed ? paint.green("PASS ") : paint.red("FAIL ")) \(paint.bold(printable(lab.lab)))  \(printable(lab.file))  (\(time))"]
+        let width = lab.checks.map(\.name.count).max() ?? 0
+        for check in lab.checks {
+            let mark = check.passed ? paint.green("✓") : paint.red("✗")
+            let name = printable(check.name).padding(toLength: width, withPad: " ", startingAt: 0)
+            lines.append("  \(mark) \(name)  \(JUnitReport.outcome(check))")
+            lines += printable(check.detail).split(separator: "\n", omittingEmptySubsequences: false).map { paint.dim("      \($0)") }
+        }
+        if !lab.classes.isEmpty { lines += table(lab) }
+        if lab.packets.both > 0 {
+            let both = lab.packets.both == 1 ? "1 packet" : "\(lab.packets.both) packets"
+            lines.append(paint.red("  ! \(both) reached both the kernel and a socket (counted as xsk)"))
+        }
+        if !lab.diagnosis.isEmpty {
+            lines.append("  diagnosis:")
+            lines += lab.diagnosis.map { "    • \(printable($0))" }
+        }
+        if let directory = lab.captureDirectory { lines.append("  capture: \(printable(directory))") }
+        return lines
+    }
+
+    /// Packets by class, right-aligned counts, a total row.
+    private static func table(_ lab: LabReport) -> [String] {
+        let headers = ["packets", "injected", "kernel", "xsk", "lost"]
+        var rows = lab.classes.map { [printable($0.trafficClass), "\($0.injected)", "\($0.kernel)", "\($0.xsk)", "\($0.lost)"] }
+        let total = lab.packets
+        rows.append(["total", "\(total.injected)", "\(total.kernel)", "\(total.xsk)", "\(total.lost)"])
+        let widths = headers.indices.map { column in ([headers] + rows).map { $0[column].count }.max()! }
+        func line(_ cells: [String]) -> String {
+            let first = cells[0].padding(toLength: widths[0], withPad: " ", startingAt: 0)
+            let rest = cells.indices.dropFirst().map { String(repeating: " ", count: widths[$0] - cells[$0].count) + cells[$0] }
+            return "  " + ([first] + rest).joined(separator: "  ")
+        }
+        return [line(headers)] + rows.map(line)
+    }
+}
+
+/// ANSI colours, or plain text when disabled (pipes, files, snapshots).
+private struct Paint {
+    let enabled: Bool
+    func wrap(_ code: String, _ text: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    func green(_ text: String) -> String { wrap("32", text) }
+    func red(_ text: String) -> String { wrap("31", text) }
+    func bold(_ text: String) -> String { wrap("1", text) }
+    func dim(_ text: String) -> String { wrap("2", text) }
+}

@@ -1,0 +1,98 @@
+/// What a lab expects of a check: that it holds, or (for an incident lab) that the run violates it.
+public enum ExpectedOutcome: String, Sendable, Codable {
+    case holds, violated
+}
+
+/// The five checks, by the names lab files use.
+public enum CheckName: String, CaseIterable, Sendable {
+    case nonMatchingReachKernel = "non-matching-reach-kernel"
+    case failedRedirectsPass = "failed-redirects-pass"
+    case matchingReachXSK = "matching-reach-xsk"
+    case sshSurvives = "ssh-survives"
+    case noXDPExceptions = "no-xdp-exceptions"
+}
+
+/// One check a lab asks for. An unknown name gives a failed result that says so.
+public struct CheckRequest: Sendable, Equatable {
+    public let name: String
+    public let expected: ExpectedOutcome
+
+    public init(name: String, expected: ExpectedOutcome) {
+        self.name = name
+        self.expected = expected
+    }
+}
+
+/// The verdict on one check.
+public struct CheckResult: Sendable, Equatable {
+    public let name: String
+    public let expected: ExpectedOutcome
+    /// Whether the property the check names was true in this run.
+    public let held: Bool
+    /// False when the run cannot decide the check (no SSH traffic, unknown name, no tracepoints).
+    /// An undecided check never passes, whatever the lab expected.
+    public let judged: Bool
+    /// One line when all is well; when not, what went wrong, grouped, with offenders and kernel evidence.
+    public let detail: String
+    /// The first packets that did not go where they had to (at most `Verifier.offenderLimit`).
+    public let offenders: [Offender]
+
+    /// The run came out the way the lab expected.
+    public var passed: Bool { judged && held == (expected == .holds) }
+
+    public init(name: String, expected: ExpectedOutcome, held: Bool, judged: Bool = true,
+                detail: String, offenders: [Offender] = []) {
+        self.name = name
+        self.expected = expected
+        self.held = held
+        self.judged = judged
+        self.detail = detail
+        self.offenders = offenders
+    }
+}
+
+extension CheckResult: Codable {
+    private enum CodingKeys: String, CodingKey { case name, passed, expected, held, judged, detail, offenders }
+
+    /// Writes `passed` too: readers of a report should not have to recompute it.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(passed, forKey: .passed)
+        try container.encode(expected, forKey: .expected)
+        try container.encode(held, forKey: .held)
+        try container.encode(judged, forKey: .judged)
+        try container.encode(detail, forKey: .detail)
+        try container.encode(offenders, forKey: .offenders)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try container.decode(String.self, forKey: .name),
+                  expected: try container.decode(ExpectedOutcome.self, forKey: .expected),
+                  held: try container.decode(Bool.self, forKey: .held),
+                  judged: try container.decodeIfPresent(Bool.self, forKey: .judged) ?? true,
+                  detail: try container.decode(String.self, forKey: .detail),
+                  offenders: try container.decodeIfPresent([Offender].self, forKey: .offenders) ?? [])
+    }
+}
+
+/// A packet that did not end where it had to.
+public struct Offender: Sendable, Codable, Equatable {
+    public let id: UInt64
+    public let trafficClass: String
+    public let queue: Int
+    public let flow: String
+    /// Where it had to go, in words: "the kernel (no socket on queue 2, the fallback must pass them)".
+    public let expectedFate: String
+    public let observedFate: Fate
+
+    public init(id: UInt64, trafficClass: String, queue: Int, flow: String, expectedFate: String, observedFate: Fate) {
+        self.id = id
+        self.trafficClass = trafficClass
+        self.queue = queue
+        self.flow = flow
+        self.expectedFate = expectedFate
+        self.observedFate = observedFate
+    }
+}

@@ -1,0 +1,38 @@
+import Evidence
+
+/// Everything one run observed, gathered by the orchestrator; the checks are pure functions of it.
+public struct Observations: Sendable {
+    public var injected: [InjectedPacket]
+    /// Tag ids the capture saw arrive, so they reached the kernel (value: seconds since capture start).
+    public var kernelIDs: [UInt64: Double]
+    /// Tag id → RX queue of the AF_XDP socket that received it.
+    public var xskArrivals: [UInt64: Int]
+    /// Queues with a socket registered in the XSKMAP.
+    public var socketQueues: Set<Int>
+    public var queueCount: Int
+    public var sessions: [SessionRecord]
+    /// The lab's limit for the longest pause of an SSH session, in seconds.
+    public var sshMaxStall: Double
+    public var sshEnabled: Bool
+    public var evidence: KernelEvidence
+    /// ARP + ND frames the capture saw: proof that neighbours were re-resolved.
+    public var neighbourFrames: Int
+    /// Frames the capture lost; non-zero makes every "lost" verdict doubtful.
+    public var captureDrops: UInt32
+
+    public init(injected: [InjectedPacket], kernelIDs: [UInt64: Double], xskArrivals: [UInt64: Int],
+                socketQueues: Set<Int>, queueCount: Int, sessions: [SessionRecord], sshMaxStall: Double,
+                sshEnabled: Bool, evidence: KernelEvidence, neighbourFrames: Int, captureDrops: UInt32) {
+        self.injected = injected
+        self.kernelIDs = kernelIDs
+        self.xskArrivals = xskArrivals
+        self.socketQueues = socketQueues
+        self.queueCount = queueCount
+        self.sessions = sessions
+        self.sshMaxStall = sshMaxStall
+        self.sshEnabled = sshEnabled
+        self.evidence = evidence
+        self.neighbourFrames = neighbourFrames
+        self.captureDrops = captureDrops
+    }
+}

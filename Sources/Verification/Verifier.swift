@@ -1,0 +1,55 @@
+import Evidence
+
+/// Judges a run: where each packet went, the five checks, and a diagnosis built from the kernel's evidence.
+public enum Verifier {
+    /// At most this many offenders per check are kept; the detail always counts all of them.
+    public static let offenderLimit = 100
+
+    /// Where a packet ended up: the capture proves the kernel, the sockets prove AF_XDP.
+    public static func fate(of packet: InjectedPacket, in observations: Observations) -> Fate {
+        let inKernel = observations.kernelIDs[packet.id] != nil
+        switch (inKernel, observations.xskArrivals[packet.id]) {
+        case (true, let queue?): return .both(queue: queue)
+        case (false, let queue?): return .xsk(queue: queue)
+        case (true, nil): return .kernel
+        case (false, nil): return .lost
+        }
+    }
+
+    /// Where a packet had to go: non-matching packets and matching packets on a queue without a socket to the
+    /// kernel, matching packets on a queue with a socket to that queue's socket.
+    public static func expectedFate(of packet: InjectedPacket, in observations: Observations) -> Fate {
+        guard packet.matching, observations.socketQueues.contains(packet.queue) else { return .kernel }
+        return .xsk(queue: packet.queue)
+    }
+
+    /// Why the packet had to go there, in words.
+    public static func expectation(for packet: InjectedPacket, in observations: Observations) -> String {
+        if !packet.matching { return "the kernel (not a validator packet, XDP must pass it)" }
+        if observations.socketQueues.contains(packet.queue) { return "the AF_XDP socket on queue \(packet.queue)" }
+        return "the kernel (no socket on queue \(packet.queue), the fallback must pass them)"
+    }
+
+    public static func evaluate(_ requests: [CheckRequest], observations: Observations) -> [CheckResult] {
+        requests.map { request in
+            guard let name = CheckName(rawValue: request.name) else {
+                let known = CheckName.allCases.map(\.rawValue).joined(separator: ", ")
+                return CheckResult(name: request.name, expected: request.expected, held: false, judged: false,
+                                   detail: "unknown check \"\(request.name)\"; known checks: \(known)")
+            }
+            switch name {
+            case .nonMatchingReachKernel, .failedRedirectsPass, .matchingReachXSK:
+                return PacketCheck(name, observations).result(expected: request.expected)
+            case .sshSurvives:
+                return SessionCheck.result(expected: request.expected, observations: observations)
+            case .noXDPExceptions:
+                return ExceptionCheck.result(expected: request.expected, observations: observations)
+            }
+        }
+    }
+
+    /// A few sentences that explain what went wrong, built from the kernel evidence and the packet fates.
+    public static func diagnosis(of results: [CheckResult], observations: Observations) -> [String] {
+        Diagnosis(results: results, observations: observations).sentences()
+    }
+}
