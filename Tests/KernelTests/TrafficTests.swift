@@ -1,0 +1,297 @@
+import Foundation
+import Glibc
+import Testing
+import BPFSupport
+import Evidence
+import Packets
+import Realization
+import Traffic
+
+/// Whether this process may build namespaces, attach tc and XDP programs; probed once, shown as the skip reason.
+private enum TrafficProbe {
+    static let canRun: Bool = geteuid() == 0 && Command.which("ip") != nil && Command.which("clang") != nil
+        && Command.which("ethtool") != nil && Command.which("tc") != nil
+}
+
+/// Two namespaces joined by a 4-queue veth with addresses: `ta` in `-a` sends, `tb` in `-b` receives.
+private struct TrafficLink {
+    static let a = "xdplab-ttraffic-a", b = "xdplab-ttraffic-b"
+    static let queues = 4
+    static let ports: [UInt16] = [8003, 8004, 8005]
+    static let endpoints = TrafficEndpoints(
+        sender: TrafficSide(namespace: a, interface: "ta", mac: [0x02, 0, 0x5E, 0, 0, 0x02], ipv4: [198, 18, 0, 2],
+                            ipv6: AddressText.ipv6("2001:2::2")!),
+        receiver: TrafficSide(namespace: b, interface: "tb", mac: [0x02, 0, 0x5E, 0, 0, 0x01], ipv4: [198, 18, 0, 1],
+                              ipv6: AddressText.ipv6("2001:2::1")!),
+        queues: queues)
+    let work: String
+
+    init() throws {
+        Self.remove()
+        work = NSTemporaryDirectory() + "xdplab-ttraffic-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        do {
+            try Command.checked("ip", ["netns", "add", Self.a])
+            try Command.checked("ip", ["netns", "add", Self.b])
+            // The receiver's RX queues must be at least the sender's TX queues for native XDP on veth.
+            try Command.checked("ip", ["link", "add", "ta", "netns", Self.a, "numtxqueues", "\(Self.queues)",
+                                       "numrxqueues", "\(Self.queues)", "type", "veth", "peer", "name", "tb",
+                                       "netns", Self.b, "numtxqueues", "\(Self.queues)", "numrxqueues", "\(Self.queues)"])
+            for side in [Self.endpoints.sender, Self.endpoints.receiver] {
+                let ns = side.namespace, dev = side.interface
+                try Command.checked("ip", ["-n", ns, "link", "set", "dev", dev, "address", AddressText.mac(side.mac)])
+                try Command.checked("ip", ["-n", ns, "addr", "add", "\(AddressText.ip(side.ipv4))/24", "dev", dev])
+                try Command.checked("ip", ["-n", ns, "addr", "add", "\(AddressText.ip(side.ipv6))/64", "dev", dev, "nodad"])
+                try Command.checked("ip", ["-n", ns, "link", "set", "dev", dev, "up"])
+            }
+        } catch {
+            cleanUp()
+            throw error
+        }
+    }
+
+    static func remove() {
+        _ = try? Command.run("ip", ["netns", "del", a])
+        _ = try? Command.run("ip", ["netns", "del", b])
+    }
+
+    func cleanUp() {
+        Self.remove()
+        try? FileManager.default.removeItem(atPath: work)
+    }
+
+    /// Attaches a test XDP program to the receiver in native mode. Both variants scan the first 192
+    /// bytes for the packet tag. `dropUntagged`: pass tagged frames, drop the rest, so per-queue
+    /// "packets - drops" counts exactly the injected frames. Otherwise: drop only a session request
+    /// (tag id 0x5353…) that arrived on another queue than the one its id names, pass everything else.
+    func attachTestXDP(dropUntagged: Bool) throws {
+        let source = "\(work)/tag_check.bpf.c"
+        try Self.tagCheckSource.write(toFile: source, atomically: true, encoding: .utf8)
+        let object = try BPFCompiler.object(for: source, outputDirectory: "\(work)/\(dropUntagged ? "tagged" : "queue")",
+                                            defines: dropUntagged ? ["DROP_UNTAGGED": "1"] : [:])
+        try Command.checked("ip", ["-n", Self.b, "link", "set", "dev", "tb", "xdpdrv", "obj", object, "sec", "xdp"])
+    }
+
+    /// `ethtool -S tb` per-queue XDP counters: [queue: (packets, drops)].
+    func receiverQueueCounters() throws -> [Int: (packets: Int, drops: Int)] {
+        let output = try Command.checked("ip", ["netns", "exec", Self.b, "ethtool", "-S", "tb"]).stdout
+        var counters: [Int: (packets: Int, drops: Int)] = [:]
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let value = Int(parts[1]), parts[0].hasPrefix("rx_queue_") else { continue }
+            let fields = parts[0].dropFirst("rx_queue_".count).split(separator: "_", maxSplits: 1)
+            guard fields.count == 2, let queue = Int(fields[0]) else { continue }
+            var entry = counters[queue] ?? (0, 0)
+            if fields[1] == "xdp_packets" { entry.packets = value }
+            if fields[1] == "xdp_drops" { entry.drops = value }
+            counters[queue] = entry
+        }
+        return counters
+    }
+
+    /// The receiver's /proc/net/snmp and snmp6 counters, as "Udp.NoPorts" / "Udp6NoPorts" → value.
+    func receiverSNMP() throws -> [String: Int] {
+        var values: [String: Int] = [:]
+        let snmp = try Command.checked("ip", ["netns", "exec", Self.b, "cat", "/proc/net/snmp"]).stdout
+        let lines = snmp.split(separator: "\n").map { $0.split(separator: " ") }
+        for (header, numbers) in zip(lines, lines.dropFirst()) where header.first == numbers.first && header.count == numbers.count {
+            let group = header[0].dropLast()   // "Udp:"
+            for (name, value) in zip(header.dropFirst(), numbers.dropFirst()) { values["\(group).\(name)"] = Int(value) }
+        }
+        let snmp6 = try Command.checked("ip", ["netns", "exec", Self.b, "cat", "/proc/net/snmp6"]).stdout
+        for line in snmp6.split(separator: "\n") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if fields.count == 2, let value = Int(fields[1]) { values[String(fields[0])] = value }
+        }
+        return values
+    }
+
+    static let tagCheckSource = """
+    #include <linux/bpf.h>
+    #include <bpf/bpf_helpers.h>
+
+    SEC("xdp")
+    int tag_check(struct xdp_md *ctx)
+    {
+        unsigned char *data = (void *)(long)ctx->data;
+        unsigned char *end = (void *)(long)ctx->data_end;
+
+        for (int i = 0; i < 192; i++) {
+            unsigned char *p = data + i;
+            if (p + 16 > end)
+                break;
+            if (p[0] != 'X' || p[1] != 'D' || p[2] != 'P' || p[3] != 'L' || p[4] != 'A' || p[5] != 'B'
+                || p[6] != 7 || p[7] != 1)
+                continue;
+    #ifndef DROP_UNTAGGED
+            if (p[8] == 0x53 && p[9] == 0x53 && ((__u32)p[10] << 8 | p[11]) != ctx->rx_queue_index)
+                return XDP_DROP;
+    #endif
+            return XDP_PASS;
+        }
+    #ifdef DROP_UNTAGGED
+        return XDP_DROP;
+    #else
+        return XDP_PASS;
+    #endif
+    }
+
+    char LICENSE[] SEC("license") = "GPL";
+    """
+}
+
+@Suite("Traffic on a real 4-queue veth", .serialized,
+       .enabled(if: TrafficProbe.canRun, "needs root with ip, tc, ethtool and clang: namespaces, tc and XDP programs"))
+struct TrafficTests {
+    @Test("Steered frames of every class land on their RX queue, and the receiving kernel accepts them")
+    func steeredFramesLandOnTheirQueues() throws {
+        let link = try TrafficLink()
+        defer { link.cleanUp() }
+        try link.attachTestXDP(dropUntagged: true)
+        let steering = try QueueSteering.install(namespace: TrafficLink.a, interface: "ta", workDirectory: "\(link.work)/steering")
+        defer { steering.remove() }
+
+        let frames = TrafficPlanner.plan(endpoints: TrafficLink.endpoints, classes: PacketClass.allCases, rounds: 2,
+                                         ports: TrafficLink.ports, firstID: 1)
+        let countersBefore = try link.receiverQueueCounters()
+        let snmpBefore = try link.receiverSNMP()
+
+        let injector = try Injector(endpoints: TrafficLink.endpoints)
+        defer { injector.close() }
+        var lastProgress = (0, 0)
+        let records = try injector.send(frames, over: 0.5) { sent, total in lastProgress = (sent, total) }
+        #expect(lastProgress == (frames.count, frames.count))
+        #expect(records.map(\.id) == frames.map(\.id))
+        #expect(records.allSatisfy { $0.sentAt >= 0 })
+        #expect(zip(records, records.dropFirst()).allSatisfy { $0.sentAt <= $1.sentAt })
+
+        // Wait (bounded) for NAPI to have seen everything, then compare exactly.
+        func tagged(_ counters: [Int: (packets: Int, drops: Int)], _ queue: Int) -> Int {
+            (counters[queue]?.packets ?? 0) - (counters[queue]?.drops ?? 0)
+        }
+        var counters = try link.receiverQueueCounters()
+        for _ in 0..<50 {
+            let seen = (0..<TrafficLink.queues).reduce(0) { $0 + tagged(counters, $1) - tagged(countersBefore, $1) }
+            if seen >= frames.count { break }
+            Thread.sleep(forTimeInterval: 0.05)
+            counters = try link.receiverQueueCounters()
+        }
+        for queue in 0..<TrafficLink.queues {
+            let planned = frames.filter { $0.queue == queue }.count
+            #expect(planned > 0)
+            #expect(tagged(counters, queue) - tagged(countersBefore, queue) == planned, "RX queue \(queue)")
+        }
+
+        // The kernel took every frame as valid: no header or checksum errors, and each protocol counted
+        // exactly the frames meant for it (the XDP program kept everything else out).
+        Thread.sleep(forTimeInterval: 0.2)
+        let snmp = try link.receiverSNMP()
+        func delta(_ key: String) -> Int { (snmp[key] ?? -1) - (snmpBefore[key] ?? 0) }
+        for key in ["Ip.InHdrErrors", "Ip.InAddrErrors", "Udp.InCsumErrors", "Udp.InErrors", "Tcp.InCsumErrors",
+                    "Icmp.InCsumErrors", "Icmp.InErrors", "Ip6InHdrErrors", "Udp6InCsumErrors", "Udp6InErrors",
+                    "Icmp6InCsumErrors", "Icmp6InErrors"] {
+            #expect(delta(key) == 0, "\(key)")
+        }
+        let parsed = frames.map { FrameParser.parse($0.frame) }
+        let untagged = parsed.filter { $0.vlanIDs.isEmpty }
+        let udp4 = untagged.filter { $0.ipVersion == 4 && $0.ipProtocol == 17 && $0.fragmentOffset == 0 }.count
+        let udp6 = untagged.filter { $0.ipVersion == 6 && $0.ipProtocol == 17 }.count
+        let count = { (packetClass: PacketClass) in frames.filter { $0.packetClass == packetClass }.count }
+        #expect(delta("Udp.NoPorts") == udp4)                                   // fragments count once, reassembled
+        #expect(delta("Udp6NoPorts") == udp6)
+        #expect(delta("Ip.ReasmOKs") == count(.ipv4Fragments) / 2)
+        #expect(delta("Icmp.InEchos") == count(.icmpEcho))
+        #expect(delta("Icmp6InEchos") == count(.icmpv6Echo))
+        #expect(delta("Tcp.InSegs") == count(.tcpValidatorPorts))
+        #expect(delta("Icmp6InNeighborSolicits") == count(.ndp) / 2)
+        #expect(delta("Icmp6InNeighborAdvertisements") == count(.ndp) / 2)
+        // ARP and neighbour discovery taught the receiver the sender's true MAC.
+        let neighbours = try Command.checked("ip", ["-n", TrafficLink.b, "neigh", "show", "dev", "tb"]).stdout
+        let senderMAC = AddressText.mac(TrafficLink.endpoints.sender.mac)
+        #expect(neighbours.contains("198.18.0.2 lladdr \(senderMAC)"))
+        #expect(neighbours.contains("2001:2::2 lladdr \(senderMAC)"))
+    }
+
+    @Test("SSH-like sessions on every queue complete every exchange (no XDP on the receiver)")
+    func sessionsComplete() throws {
+        let link = try TrafficLink()
+        defer { link.cleanUp() }
+        let steering = try QueueSteering.install(namespace: TrafficLink.a, interface: "ta", workDirectory: "\(link.work)/steering")
+        defer { steering.remove() }
+
+        let sessions = try SSHSessions.start(endpoints: TrafficLink.endpoints, port: 22, interval: 0.1, maxStall: 1,
+                                             duration: 2)
+        defer { sessions.stop() }
+        let records = sessions.finish()
+        #expect(records.map(\.queue) == Array(0..<TrafficLink.queues))
+        for record in records {
+            #expect(record.failure == nil, "queue \(record.queue): \(record.failure ?? "")")
+            #expect(record.exchangesPlanned == 20)
+            #expect(record.exchangesCompleted == record.exchangesPlanned, "queue \(record.queue)")
+            #expect(record.stalledAt == nil)
+            #expect(record.flow.hasPrefix("tcp 198.18.0.2:") && record.flow.hasSuffix(" > 198.18.0.1:22"))
+        }
+        #expect(Set(records.map(\.flow)).count == records.count)
+    }
+
+    @Test("Each session's requests arrive on the RX queue the session is steered to")
+    func sessionsAreSteered() throws {
+        let link = try TrafficLink()
+        defer { link.cleanUp() }
+        // This program drops any request that arrives on another queue than its tag names, so a
+        // mis-steered session would stall and show drops.
+        try link.attachTestXDP(dropUntagged: false)
+        let steering = try QueueSteering.install(namespace: TrafficLink.a, interface: "ta", workDirectory: "\(link.work)/steering")
+        defer { steering.remove() }
+        let before = try link.receiverQueueCounters()
+
+        let sessions = try SSHSessions.start(endpoints: TrafficLink.endpoints, port: 2222, interval: 0.1, maxStall: 1,
+                                             duration: 1)
+        defer { sessions.stop() }
+        let records = sessions.finish()
+        let after = try link.receiverQueueCounters()
+        for record in records {
+            #expect(record.failure == nil && record.exchangesCompleted == record.exchangesPlanned, "queue \(record.queue)")
+            let queue = record.queue
+            #expect((after[queue]?.drops ?? -1) - (before[queue]?.drops ?? 0) == 0, "drops on RX queue \(queue)")
+            #expect((after[queue]?.packets ?? 0) - (before[queue]?.packets ?? 0) >= record.exchangesCompleted,
+                    "segments on RX queue \(queue)")
+        }
+    }
+
+    @Test("A stalled session is reported, not hung")
+    func stalledSessionIsReported() throws {
+        let link = try TrafficLink()
+        defer { link.cleanUp() }
+        let sessions = try SSHSessions.start(endpoints: TrafficLink.endpoints, port: 22, interval: 0.1, maxStall: 0.3,
+                                             duration: 1.5)
+        defer { sessions.stop() }
+        // Cut the link while the sessions run: answers stop, and every session must say so and end.
+        Thread.sleep(forTimeInterval: 0.6)
+        try Command.checked("ip", ["-n", TrafficLink.b, "link", "set", "dev", "tb", "down"])
+        let records = sessions.finish()
+        #expect(records.count == TrafficLink.queues)
+        for record in records {
+            #expect(record.failure == nil, "a stall is not a failure: TCP may still recover")
+            #expect(record.exchangesCompleted < record.exchangesPlanned)
+            #expect(record.stalledAt != nil)
+            #expect(record.longestStall >= 0.3)
+        }
+    }
+
+    @Test("Queue steering installs a tc egress filter and removes it (twice is fine)")
+    func steeringInstallAndRemove() throws {
+        let link = try TrafficLink()
+        defer { link.cleanUp() }
+        let steering = try QueueSteering.install(namespace: TrafficLink.a, interface: "ta", workDirectory: "\(link.work)/steering")
+        let shown = try Command.checked("tc", ["-n", TrafficLink.a, "filter", "show", "dev", "ta", "egress"]).stdout
+        #expect(shown.contains("steer_by_mark"))
+        steering.remove()
+        steering.remove()
+        let qdiscs = try Command.checked("tc", ["-n", TrafficLink.a, "qdisc", "show", "dev", "ta"]).stdout
+        #expect(!qdiscs.contains("clsact"))
+        #expect(throws: SystemError.self) {
+            _ = try QueueSteering.install(namespace: TrafficLink.a, interface: "nosuch0", workDirectory: "\(link.work)/steering")
+        }
+    }
+}
