@@ -1,0 +1,176 @@
+import Foundation
+import LabModel
+import Realization
+import BPFSupport
+import AFXDPStack
+import Traffic
+import Capture
+import Verification
+import Reports
+import Evidence
+
+/// One run of one lab. Everything it creates is released in `execute()`'s defer, whatever happens;
+/// SIGINT/SIGTERM are covered by `Interruption`, which deletes the run's namespaces.
+final class LabExecution {
+    let lab: Lab
+    let options: RunOptions
+    let progress: Progress
+    let started = Date()
+
+    init(lab: Lab, options: RunOptions, progress: Progress) {
+        self.lab = lab
+        self.options = options
+        self.progress = progress
+    }
+
+    func execute() throws -> LabReport {
+        try Preflight.check(lab)
+        for removal in Cleaner.removeLeftovers() {
+            progress("removed leftover \(removal.namespace) of killed run \(removal.run)")
+        }
+        let run = Ownership.newRunID()
+        let runDirectory = try makeRunDirectory(run: run)
+        progress("run \(run): evidence goes to \(runDirectory)")
+
+        progress("compile \(lab.stack.program)")
+        let object = try BPFCompiler.object(for: lab.stack.program, outputDirectory: "\(runDirectory)/objects")
+
+        let realized = try Realizer.realize(LabPlan.topology(lab), run: run) { self.progress($0) }
+        Interruption.register(realized)
+        var stack: AFXDPStack?
+        var steering: QueueSteering?
+        var capture: PacketCapture?
+        var sessions: SSHSessions?
+        var churn: NeighbourChurn?
+        defer {
+            churn?.stop()
+            sessions?.stop()
+            stack?.shutdown()
+            steering?.remove()
+            _ = capture?.stop()
+            let problems = realized.teardown()
+            Interruption.unregister(realized)
+            progress(problems.isEmpty ? "torn down: \(realized.createdNamespaces.joined(separator: ", ")) removed"
+                                      : "tear-down problems: \(problems.joined(separator: "; "))")
+        }
+
+        let endpoints = try trafficEndpoints(realized)
+        let stackNamespace = realized.namespace(of: lab.stack.host)
+        let pcapFile = "\(runDirectory)/\(lab.stack.host)-\(lab.stack.interface).pcap"
+        capture = try PacketCapture.start(namespace: stackNamespace, interface: lab.stack.interface, file: pcapFile)
+        progress("capturing on \(lab.stack.host):\(lab.stack.interface) → \(pcapFile)")
+        steering = try QueueSteering.install(namespace: endpoints.sender.namespace, interface: endpoints.sender.interface,
+                                             workDirectory: "\(runDirectory)/objects")
+        progress("queue steering on \(lab.peerEndpoint.host):\(lab.peerEndpoint.interface) (tc egress, SO_MARK → RX queue)")
+
+        let deployed = AFXDPStack(configuration: StackConfiguration(
+            namespace: stackNamespace, interface: lab.stack.interface, objectPath: object,
+            attachMode: LabPlan.attachMode(lab.stack.attachMode), ports: lab.stack.ports,
+            socketQueues: lab.stack.socketQueues, refillFillRing: lab.stack.fillRing == .kept,
+            workDirectory: "\(runDirectory)/objects"))
+        stack = deployed
+        let (before, during) = LabPlan.splitStartup(lab.stack.startup)
+        for step in before {
+            progress("stack: \(step.name)")
+            try deployed.perform(LabPlan.stackStep(step))
+        }
+        let lateSteps = LateSteps(steps: during, stack: deployed, progress: progress)
+
+        churn = NeighbourChurn(targets: [lab.stackEndpoint, lab.peerEndpoint].map {
+            NeighbourChurn.Target(namespace: realized.namespace(of: $0.host), interface: $0.interface)
+        }, period: lab.topology.neighbour.reachableTime)
+        progress("neighbours: entries on the stack link flushed every \(format(lab.topology.neighbour.reachableTime)), so ARP/ND re-resolves during the run")
+
+        // Traffic: SSH-like sessions for the whole duration, tagged frames spread over it.
+        if let ssh = lab.traffic.ssh {
+            sessions = try SSHSessions.start(endpoints: endpoints, port: ssh.port, interval: ssh.interval,
+                                             maxStall: ssh.maxStall, duration: lab.traffic.duration)
+            progress("ssh: \(lab.queueCount) session(s) to port \(ssh.port), one per RX queue, every \(format(ssh.interval))")
+        }
+        let frames = TrafficPlanner.plan(endpoints: endpoints, classes: LabPlan.packetClasses(lab.traffic.classes),
+                                         rounds: lab.traffic.rounds, ports: lab.stack.ports, firstID: 1)
+        progress("inject: \(frames.count) tagged frames over \(format(lab.traffic.duration)) from \(lab.traffic.from)")
+        let injector = try Injector(endpoints: endpoints)
+        defer { injector.close() }
+        var lastShown = -1
+        let injected = try injector.send(frames, over: lab.traffic.duration) { sent, total in
+            let decile = sent * 10 / max(total, 1)
+            if decile != lastShown { lastShown = decile; self.progress("inject: \(sent)/\(total)") }
+        }
+        let sessionRecords = sessions?.finish() ?? []
+        sessions = nil
+        churn?.stop()
+        let lateError = lateSteps.finish()
+        Thread.sleep(forTimeInterval: 0.3)   // frames still in flight reach the sockets and the capture
+
+        let received = deployed.receivedPackets()
+        let evidence = deployed.evidence()
+        let captured = capture!.stop()
+        capture = nil
+
+        var observations = Observations(
+            injected: injected, kernelIDs: captured.tagged,
+            xskArrivals: Dictionary(received.compactMap { frame in frame.id.map { ($0, frame.queue) } },
+                                    uniquingKeysWith: { first, _ in first }),
+            socketQueues: Set(lab.stack.socketQueues), queueCount: lab.queueCount,
+            sessions: sessionRecords, sshMaxStall: lab.traffic.ssh?.maxStall ?? 0, sshEnabled: lab.traffic.ssh != nil,
+            evidence: evidence, neighbourFrames: captured.arpFrames + captured.neighbourDiscoveryFrames,
+            captureDrops: captured.droppedByCapture)
+        if let lateError { observations.evidence.gaps.append("start-up step failed during traffic: \(lateError)") }
+        let results = Verifier.evaluate(LabPlan.checkRequests(lab), observations: observations)
+        let report = LabReport.make(lab: lab.name, file: lab.path, results: results, observations: observations,
+                                    diagnosis: Verifier.diagnosis(of: results, observations: observations),
+                                    durationSeconds: Date().timeIntervalSince(started),
+                                    captureDirectory: runDirectory)
+        try? JSONReport.render([report]).write(toFile: "\(runDirectory)/report.json", atomically: true, encoding: .utf8)
+        return report
+    }
+
+    private func trafficEndpoints(_ realized: RealizedLab) throws -> TrafficEndpoints {
+        let peer = lab.peerEndpoint, stack = lab.stackEndpoint
+        func side(_ end: Endpoint) throws -> TrafficSide {
+            TrafficSide(namespace: realized.namespace(of: end.host), interface: end.interface,
+                        mac: try realized.mac(host: end.host, interface: end.interface),
+                        ipv4: end.ipv4.bytes, ipv6: end.ipv6.bytes)
+        }
+        return TrafficEndpoints(sender: try side(peer), receiver: try side(stack), queues: lab.queueCount)
+    }
+
+    private func makeRunDirectory(run: String) throws -> String {
+        let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: .current,
+                                                formatOptions: [.withFullDate, .withTime, .withDashSeparatorInDate])
+        let path = URL(fileURLWithPath: options.capturesDirectory)
+            .appendingPathComponent(lab.name).appendingPathComponent("\(stamp)-\(run)").standardizedFileURL.path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
+
+func format(_ seconds: Double) -> String {
+    seconds < 1 ? "\(Int((seconds * 1000).rounded()))ms" : String(format: "%gs", seconds)
+}
+
+/// Start-up steps that run while traffic flows (everything from the first `wait` on).
+final class LateSteps: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var error: String?
+
+    init(steps: [StartupStep], stack: AFXDPStack, progress: Progress) {
+        guard !steps.isEmpty else { done.signal(); return }
+        Thread.detachNewThread { [self] in
+            for step in steps {
+                progress("stack (during traffic): \(step.name)")
+                do { try stack.perform(LabPlan.stackStep(step)) } catch {
+                    self.error = "\(step.name): \(error)"
+                    break
+                }
+            }
+            done.signal()
+        }
+    }
+
+    func finish() -> String? {
+        done.wait()
+        return error
+    }
+}

@@ -1,0 +1,59 @@
+import LabModel
+import Realization
+import AFXDPStack
+import Traffic
+import Verification
+
+/// Translations from the lab model into each layer's own terms. Kept in one place so the layers stay
+/// independent of each other and of the lab-file format.
+enum LabPlan {
+    static func topology(_ lab: Lab) -> TopologyPlan {
+        TopologyPlan(
+            lab: lab.name,
+            hosts: lab.topology.hosts,
+            links: lab.topology.links.map { link in
+                TopologyPlan.Link(a: end(link.a), b: end(link.b), queues: link.queues)
+            },
+            neighbour: .init(reachableTime: lab.topology.neighbour.reachableTime,
+                             delayProbe: lab.topology.neighbour.delayProbe,
+                             retransmit: lab.topology.neighbour.retransmit))
+    }
+
+    static func end(_ endpoint: Endpoint) -> TopologyPlan.LinkEnd {
+        .init(host: endpoint.host, interface: endpoint.interface,
+              ipv4: endpoint.ipv4.description, ipv6: endpoint.ipv6.description)
+    }
+
+    static func stackStep(_ step: StartupStep) -> StackStep {
+        switch step {
+        case .load: return .load
+        case .createSockets: return .createSockets
+        case .register: return .register
+        case .attach: return .attach
+        case .wait(let seconds): return .wait(seconds)
+        }
+    }
+
+    static func attachMode(_ mode: AttachMode) -> XDPAttachMode {
+        mode == .native ? .native : .generic
+    }
+
+    static func packetClasses(_ classes: [TrafficClass]) -> [PacketClass] {
+        classes.compactMap { PacketClass(rawValue: $0.rawValue) }
+    }
+
+    static func checkRequests(_ lab: Lab) -> [CheckRequest] {
+        lab.expectations.map {
+            CheckRequest(name: $0.check.rawValue, expected: $0.outcome == .holds ? .holds : .violated)
+        }
+    }
+
+    /// Start-up steps before the first `wait` run before traffic starts; the rest run while it flows,
+    /// which is how an incident lab opens a window (attach, wait, then register).
+    static func splitStartup(_ steps: [StartupStep]) -> (before: [StartupStep], during: [StartupStep]) {
+        guard let firstWait = steps.firstIndex(where: { if case .wait = $0 { return true } else { return false } }) else {
+            return (steps, [])
+        }
+        return (Array(steps[..<firstWait]), Array(steps[firstWait...]))
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import LabModel
+import Realization
+import BPFSupport
+import AFXDPStack
+import Traffic
+import Capture
+import Verification
+import Reports
+import Evidence
+
+public struct RunOptions: Sendable {
+    /// Replaces the lab's XDP program (CI testing a fresh build of its own program against a fixed lab).
+    public var programOverride: String?
+    /// Runs write `<captures>/<lab>/<time>-<run>/`.
+    public var capturesDirectory: String
+    public var progress: @Sendable (String) -> Progress
+
+    public init(programOverride: String? = nil, capturesDirectory: String = "Captures",
+                progress: @escaping @Sendable (String) -> Progress = { Progress.terminal(lab: $0) }) {
+        self.programOverride = programOverride
+        self.capturesDirectory = capturesDirectory
+        self.progress = progress
+    }
+}
+
+/// How one lab ended: its report, and whether it could not run because the machine lacks something.
+public struct LabOutcome: Sendable {
+    public let report: LabReport
+    public let missingCapability: CapabilityError?
+}
+
+/// Runs one lab from its checked model to a verdict: build, deploy, inject, observe, judge, tear down.
+public enum LabRunner {
+    public static func run(_ original: Lab, options: RunOptions) -> LabOutcome {
+        let lab = options.programOverride.map { original.replacingProgram($0) } ?? original
+        let progress = options.progress(lab.name)
+        let started = Date()
+        do {
+            let report = try LabExecution(lab: lab, options: options, progress: progress).execute()
+            return LabOutcome(report: report, missingCapability: nil)
+        } catch let error as CapabilityError {
+            progress("cannot run: this machine lacks \(error.capability)")
+            return LabOutcome(report: .failure(lab: lab, error: "missing capability: \(error)", started: started),
+                              missingCapability: error)
+        } catch {
+            progress("failed: \(error)")
+            return LabOutcome(report: .failure(lab: lab, error: "\(error)", started: started), missingCapability: nil)
+        }
+    }
+}
+
+extension LabReport {
+    static func failure(lab: Lab, error: String, started: Date) -> LabReport {
+        LabReport(lab: lab.name, file: lab.path, passed: false, checks: [], packets: PacketCounts(injected: 0, kernel: 0, xsk: 0, lost: 0),
+                  classes: [], diagnosis: [], durationSeconds: Date().timeIntervalSince(started),
+                  captureDirectory: nil, evidence: nil, sessions: [], error: error)
+    }
+}

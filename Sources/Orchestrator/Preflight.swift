@@ -1,0 +1,26 @@
+import Foundation
+import Glibc
+import LabModel
+import Realization
+
+/// What this machine must offer before a lab is built; each gap is a `CapabilityError` (exit status 3).
+enum Preflight {
+    static func check(_ lab: Lab) throws {
+        guard geteuid() == 0 else {
+            throw CapabilityError(capability: "root (CAP_NET_ADMIN, CAP_BPF, CAP_SYS_ADMIN)",
+                                  detail: "xdplab creates network namespaces and loads BPF programs; run it as root (sudo)")
+        }
+        guard Command.which("ip") != nil else {
+            throw CapabilityError(capability: "iproute2", detail: "`ip` is not installed; apt-get install iproute2")
+        }
+        if lab.stack.program.hasSuffix(".c"), Command.which("clang") == nil {
+            throw CapabilityError(capability: "clang",
+                                  detail: "\(lab.stack.program) must be compiled but clang is not installed; apt-get install clang, or give a prebuilt .o")
+        }
+        guard FileManager.default.fileExists(atPath: NetworkNamespace.runDirectory)
+                || (try? FileManager.default.createDirectory(atPath: NetworkNamespace.runDirectory,
+                                                            withIntermediateDirectories: true)) != nil else {
+            throw CapabilityError(capability: "network namespaces", detail: "cannot create \(NetworkNamespace.runDirectory)")
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import LabModel
+import Orchestrator
+import Reports
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build each lab for real, run its traffic, and judge its checks.")
+
+    @Argument(help: "Lab files (YAML).")
+    var labs: [String]
+
+    @Option(help: "Use this XDP program (.bpf.c or .o) instead of the one each lab names.")
+    var program: String?
+
+    @Option(help: "Write a JSON report here.")
+    var json: String?
+
+    @Option(help: "Write a JUnit XML report here.")
+    var junit: String?
+
+    @Option(help: "Folder for pcaps and evidence; runs write <captures>/<lab>/<time>-<run>/.")
+    var captures: String = "Captures"
+
+    func validate() throws {
+        if let program, !FileManager.default.fileExists(atPath: program) {
+            throw ValidationError("--program \(program): no such file")
+        }
+        if let program, !(program.hasSuffix(".c") || program.hasSuffix(".o")) {
+            throw ValidationError("--program must be a .bpf.c source or a .o object, got \(program)")
+        }
+    }
+
+    func run() throws {
+        let (loaded, problems) = LabFiles.load(labs)
+        if problems > 0 { throw Status.badInput }
+        Interruption.install()
+        let override = program.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let options = RunOptions(programOverride: override, capturesDirectory: captures)
+        var outcomes: [LabOutcome] = []
+        for lab in loaded {
+            outcomes.append(LabRunner.run(lab, options: options))
+        }
+        let reports = outcomes.map(\.report)
+        print(TerminalReport.summary(reports, color: isatty(STDOUT_FILENO) != 0))
+        if let json { try write(JSONReport.render(reports), to: json) }
+        if let junit { try write(JUnitReport.render(reports), to: junit) }
+        if outcomes.contains(where: { $0.missingCapability != nil }) { throw Status.missingCapability }
+        if reports.contains(where: { !$0.passed }) { throw Status.failed }
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            FileHandle.standardError.write(Data("xdplab: cannot write \(path): \(error.localizedDescription)\n".utf8))
+            throw Status.badInput
+        }
+    }
+}

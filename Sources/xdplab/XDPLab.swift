@@ -1,0 +1,20 @@
+import ArgumentParser
+
+@main
+struct XDPLab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xdplab",
+        abstract: "Prove an XDP / AF_XDP stack safe in a real, disposable network lab.",
+        discussion: """
+            Exit status: 0 every lab behaved as declared, 1 a check failed, 2 bad lab file or usage,
+            3 this machine lacks a capability a lab needs.
+            """,
+        subcommands: [Run.self, Validate.self, Clean.self])
+}
+
+/// Exit statuses shared by every subcommand.
+enum Status {
+    static let failed = ExitCode(1)
+    static let badInput = ExitCode(2)
+    static let missingCapability = ExitCode(3)
+}
