@@ -32,8 +32,19 @@ public enum Ownership {
         return id
     }
 
+    /// Names under /run/netns. Read with readdir(3): Foundation's directory listing comes back empty
+    /// there, because every entry is an nsfs bind mount.
     public static func existingNamespaces() -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: NetworkNamespace.runDirectory))?.sorted() ?? []
+        guard let dir = opendir(NetworkNamespace.runDirectory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
     }
 
     public static func writeRecord(run: String, lab: String, namespaces: [String]) throws {
