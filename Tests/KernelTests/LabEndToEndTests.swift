@@ -1,0 +1,195 @@
+import Foundation
+import Glibc
+import Testing
+import LabModel
+import Orchestrator
+import Realization
+import Reports
+import Verification
+
+/// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.
+private enum LabProbe {
+    static let canRunLabs: Bool = geteuid() == 0 && Command.which("ip") != nil && Command.which("clang") != nil
+}
+
+/// The repository, found from this file so the tests run the shipped lab and program.
+private enum Repository {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let gateLab = root.appendingPathComponent("Labs/gate/validator-ports.yaml").path
+    static let referenceProgram = root.appendingPathComponent("Labs/programs/port_redirect.bpf.c").path
+
+    /// The built `xdplab` executable, beside the test bundle in the build folder.
+    static var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("xdplab").path
+    }
+}
+
+/// The reference program with exactly one bug put in, so each test shows what one mistake does.
+private enum BuggyProgram {
+    /// `bpf_redirect_map(…, 0)`: an empty XSKMAP slot gives XDP_ABORTED instead of passing to the kernel.
+    case flagsZero
+    /// Drops every ARP frame before anything else.
+    case dropsARP
+
+    func write(to directory: String) throws -> String {
+        var source = try String(contentsOfFile: Repository.referenceProgram, encoding: .utf8)
+        let (original, replacement): (String, String)
+        switch self {
+        case .flagsZero:
+            (original, replacement) = ("ctx->rx_queue_index, XDP_PASS);", "ctx->rx_queue_index, 0);")
+        case .dropsARP:
+            (original, replacement) = ("    struct udphdr *udp = claimable_udp(data, data_end);",
+                                       """
+                                           struct ethhdr *eth = data;
+                                           if ((void *)(eth + 1) <= data_end && eth->h_proto == bpf_htons(ETH_P_ARP))
+                                               return XDP_DROP;
+                                           struct udphdr *udp = claimable_udp(data, data_end);
+                                       """)
+        }
+        guard source.contains(original) else {
+            throw SystemError("put the \(self) bug into port_redirect.bpf.c: the line it replaces is gone", errno: ENOENT)
+        }
+        source = source.replacingOccurrences(of: original, with: replacement)
+        let path = "\(directory)/\(self).bpf.c"
+        try source.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
+
+private func temporaryDirectory() throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("xdplab-e2e-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// The shipped gate lab, shortened so the suite stays quick; its topology, stack and checks are unchanged.
+private func shortGateLab() throws -> Lab {
+    var lab = try LabLoader.load(path: Repository.gateLab)
+    lab.traffic.duration = 3
+    lab.traffic.rounds = 2
+    return lab
+}
+
+private func ourNamespaces() -> [String] {
+    Ownership.existingNamespaces().filter { Ownership.runID(ofNamespace: $0) != nil }
+}
+
+private func run(_ lab: Lab, program: String? = nil, captures: String) -> LabOutcome {
+    LabRunner.run(lab, options: RunOptions(programOverride: program, capturesDirectory: captures,
+                                           progress: { _ in .silent }))
+}
+
+private func check(_ name: String, in report: LabReport) -> CheckResult? {
+    report.checks.first { $0.name == name }
+}
+
+@Suite("A lab, end to end", .serialized,
+       .enabled(if: LabProbe.canRunLabs, "needs root, iproute2 and clang to build xdplab-<run>-* namespaces and load XDP"))
+struct LabEndToEndTests {
+    @Test("the reference program passes every check of the gate lab, and the lab is gone afterwards")
+    func referencePasses() throws {
+        let captures = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        let before = ourNamespaces()
+        let outcome = run(try shortGateLab(), captures: captures)
+        let report = outcome.report
+        #expect(report.error == nil)
+        #expect(report.passed, "\(TerminalReport.summary([report], color: false))")
+        #expect(report.checks.map(\.name).sorted() == LabModel.CheckName.allCases.map(\.rawValue).sorted())
+        #expect(report.packets.lost == 0)
+        #expect(report.packets.xsk > 0)
+        #expect(report.packets.injected == report.packets.kernel + report.packets.xsk)
+        #expect(report.sessions.count == 4)
+        #expect(ourNamespaces() == before)
+        let pcap = try FileManager.default.contentsOfDirectory(atPath: report.captureDirectory ?? "")
+        #expect(pcap.contains { $0.hasSuffix(".pcap") })
+        #expect(pcap.contains("report.json"))
+    }
+
+    @Test("redirect flags 0 fail failed-redirects-pass with xdp_exception evidence; nothing is left behind")
+    func flagsZeroFails() throws {
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let before = ourNamespaces()
+        let outcome = run(try shortGateLab(), program: try BuggyProgram.flagsZero.write(to: work), captures: work)
+        let report = outcome.report
+        #expect(!report.passed)
+        let failed = try #require(check("failed-redirects-pass", in: report))
+        #expect(!failed.held)
+        #expect(failed.offenders.allSatisfy { $0.queue == 2 || $0.queue == 3 })
+        #expect(failed.detail.contains("xdp_exception"))
+        #expect(check("no-xdp-exceptions", in: report)?.held == false)
+        #expect(check("non-matching-reach-kernel", in: report)?.held == true)
+        #expect(check("matching-reach-xsk", in: report)?.held == true)
+        #expect(report.diagnosis.contains { $0.contains("flags") })
+        #expect(ourNamespaces() == before)
+    }
+
+    @Test("a program that drops ARP fails: ARP never reaches the kernel and sessions stall once neighbours re-resolve")
+    func dropsARPFails() throws {
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let before = ourNamespaces()
+        let outcome = run(try shortGateLab(), program: try BuggyProgram.dropsARP.write(to: work), captures: work)
+        let report = outcome.report
+        #expect(!report.passed)
+        let nonMatching = try #require(check("non-matching-reach-kernel", in: report))
+        #expect(!nonMatching.held)
+        #expect(!nonMatching.offenders.isEmpty)
+        #expect(nonMatching.offenders.allSatisfy { $0.trafficClass == "arp" })
+        #expect(check("ssh-survives", in: report)?.held == false)
+        #expect(ourNamespaces() == before)
+    }
+
+    @Test("SIGINT during traffic tears the lab down and exits 130")
+    func interruptTearsDown() throws {
+        let executable = Repository.executable
+        try #require(FileManager.default.isExecutableFile(atPath: executable),
+                     "build the xdplab executable first (swift build): \(executable) is missing")
+        let captures = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        let before = Set(ourNamespaces())
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["run", Repository.gateLab, "--captures", captures]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the lab's namespaces exist and its stack is up, then interrupt mid-traffic.
+        var appeared: Set<String> = []
+        for _ in 0..<200 where appeared.count < 2 {
+            Thread.sleep(forTimeInterval: 0.05)
+            appeared = Set(ourNamespaces()).subtracting(before)
+        }
+        #expect(appeared.count == 2)
+        Thread.sleep(forTimeInterval: 2)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(Set(ourNamespaces()).intersection(appeared).isEmpty)
+    }
+
+    @Test("xdplab clean removes the namespaces of a killed run, and only those")
+    func cleanRemovesLeftovers() throws {
+        // A run that died without tearing down: its record names a process that no longer exists.
+        let run = Ownership.newRunID()
+        let name = Ownership.namespaceName(run: run, host: "ghost")
+        let unrelated = "xdplab-tlead-unrelated"
+        try Command.checked("ip", ["netns", "add", name])
+        try Command.checked("ip", ["netns", "add", unrelated])
+        defer {
+            _ = try? Command.run("ip", ["netns", "delete", name])
+            _ = try? Command.run("ip", ["netns", "delete", unrelated])
+        }
+        try Ownership.writeRecord(run: run, lab: "ghost", namespaces: [name])
+        let record = "\(Ownership.recordDirectory)/\(run)"
+        try "pid 2147483646\nlab ghost\nnamespace \(name)\n".write(toFile: record, atomically: true, encoding: .utf8)
+
+        let removals = Cleaner.removeLeftovers()
+        #expect(removals.map(\.namespace).contains(name))
+        #expect(!Ownership.existingNamespaces().contains(name))
+        #expect(Ownership.existingNamespaces().contains(unrelated))
+        #expect(!FileManager.default.fileExists(atPath: record))
+    }
+}
