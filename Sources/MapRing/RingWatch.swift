@@ -1,0 +1,119 @@
+import Foundation
+import Glibc
+import Sequencing
+
+/// Samples a map ring during a run: every `interval` it reads the write index (control map), the poller's
+/// read index and how many slots hold unconsumed packets, then writes the samples as CSV and the picture
+/// as SVG, next to the run's capture.
+public final class RingWatch: @unchecked Sendable {
+    // @unchecked: samples and flags are only touched under `condition`.
+    public let poller: MapRingPoller
+    public let intervalNanoseconds: UInt64
+
+    private let condition = NSCondition()
+    private var samples: [RingSample] = []
+    private var running = false
+    private var stopRequested = false
+    private var finished = false
+    private var failure: String?
+
+    public init(poller: MapRingPoller, intervalNanoseconds: UInt64 = 1_000_000) {
+        precondition(intervalNanoseconds > 0, "a sampling interval must be longer than zero")
+        self.poller = poller
+        self.intervalNanoseconds = intervalNanoseconds
+    }
+
+    deinit { stop() }
+
+    /// One sample now. The write index is read through a system call, the rest from the mapped ring.
+    public func sample() throws -> RingSample {
+        let control = try poller.control()
+        return RingSample(time: MonotonicClock.now(), writeIndex: control.writeIndex, readIndex: poller.readIndex,
+                          occupied: poller.occupiedSlots(), ringSize: poller.ringSize, stalled: poller.isStalled)
+    }
+
+    /// Starts sampling on a thread of its own. Sampling runs once.
+    public func start() {
+        condition.lock()
+        defer { condition.unlock() }
+        precondition(!running && !finished, "a RingWatch starts once")
+        running = true
+        let thread = Thread { [self] in run() }
+        thread.name = "map-ring-watch"
+        thread.start()
+    }
+
+    /// Takes a last sample, stops sampling and returns every sample. Safe to call twice.
+    @discardableResult
+    public func stop() -> [RingSample] {
+        condition.lock()
+        defer { condition.unlock() }
+        if running {
+            stopRequested = true
+            condition.broadcast()
+            while !finished { condition.wait() }
+            running = false
+        }
+        return samples
+    }
+
+    /// The samples so far.
+    public var collected: [RingSample] {
+        condition.lock()
+        defer { condition.unlock() }
+        return samples
+    }
+
+    /// Why sampling ended early (the control map could not be read), if it did.
+    public var error: String? {
+        condition.lock()
+        defer { condition.unlock() }
+        return failure
+    }
+
+    private func run() {
+        var next = MonotonicClock.now()
+        condition.lock()
+        while !stopRequested {
+            condition.unlock()
+            let taken = Result { try sample() }
+            condition.lock()
+            switch taken {
+            case .success(let sample): samples.append(sample)
+            case .failure(let error): failure = "\(error)"; stopRequested = true
+            }
+            next += intervalNanoseconds
+            let now = MonotonicClock.now()
+            if next <= now { next = now + intervalNanoseconds }   // fell behind: skip, do not burst
+            let wait = Double(next - now) / 1e9
+            if !stopRequested { _ = condition.wait(until: Date(timeIntervalSinceNow: wait)) }
+        }
+        if failure == nil, let last = try? sample() { samples.append(last) }
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    // MARK: output
+
+    /// Where the samples of a run captured in `pcapPath` go: "run.pcap" gives "run.ring.csv" and "run.ring.svg".
+    public static func companionPaths(forCapture pcapPath: String) -> (csv: String, svg: String) {
+        let base = pcapPath.hasSuffix(".pcap") ? String(pcapPath.dropLast(5))
+            : pcapPath.hasSuffix(".pcapng") ? String(pcapPath.dropLast(7)) : pcapPath
+        return (base + ".ring.csv", base + ".ring.svg")
+    }
+
+    /// The samples and the poller's stall windows as a picture.
+    public func plot(title: String) -> RingOccupancyPlot {
+        RingOccupancyPlot(title: title, samples: collected, stalls: poller.stallWindows())
+    }
+
+    /// Writes the CSV and the SVG beside `pcapPath`; returns their paths.
+    @discardableResult
+    public func write(besideCapture pcapPath: String, title: String) throws -> (csv: String, svg: String) {
+        let paths = Self.companionPaths(forCapture: pcapPath)
+        try RingSample.csv(collected).write(toFile: paths.csv, atomically: true, encoding: .utf8)
+        try plot(title: title).svg().write(toFile: paths.svg, atomically: true, encoding: .utf8)
+        return paths
+    }
+}
