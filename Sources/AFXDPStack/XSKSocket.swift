@@ -1,0 +1,203 @@
+import Foundation
+import Glibc
+import CLibBPF
+import Evidence
+import Packets
+import Realization
+import BPFSupport
+
+/// One AF_XDP socket with a UMEM of its own, bound to one RX queue in copy mode, and the thread that
+/// drains it. Created with libxdp's `xsk_umem__create` and `xsk_socket__create`; libxdp is told not to
+/// load a program of its own (`XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD`): the program under test is the one
+/// that redirects here.
+final class XSKSocket: @unchecked Sendable {
+    let queue: Int
+    private let frameSize: Int
+    private let area: UnsafeMutableRawPointer
+    private let areaSize: Int
+    // Zeroed on purpose: libxdp leaves some cached indexes (the fill ring's cached_prod) as it finds them,
+    // and garbage there makes the first fill land on the wrong ring slots.
+    private let fill = UnsafeMutablePointer<xsk_ring_prod>.zeroed()
+    private let completion = UnsafeMutablePointer<xsk_ring_cons>.zeroed()
+    private let rx = UnsafeMutablePointer<xsk_ring_cons>.zeroed()
+    private var umem: OpaquePointer?
+    private var socket: OpaquePointer?
+    private var poller: Poller?
+
+    /// The socket's descriptor: the value written into the XSKMAP.
+    var fd: Int32 { socket.map { xsk_socket__fd($0) } ?? -1 }
+
+    /// Must run on a thread inside the interface's network namespace: the socket binds there.
+    init(interface: String, queue: Int, configuration: StackConfiguration) throws {
+        self.queue = queue
+        frameSize = configuration.frameSize
+        areaSize = configuration.umemFrames * configuration.frameSize
+        // The UMEM must be page-aligned; anonymous memory is, and it is memcg-accounted (no RLIMIT_MEMLOCK needed).
+        let mapped = mmap(nil, areaSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let mapped, mapped != UnsafeMutableRawPointer(bitPattern: -1) else {
+            let code = Glibc.errno
+            fill.deallocate(); completion.deallocate(); rx.deallocate()
+            throw SystemError("map \(areaSize) bytes of UMEM for queue \(queue)", errno: code)
+        }
+        area = mapped
+        do {
+            try create(interface: interface, configuration: configuration)
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    private func create(interface: String, configuration: StackConfiguration) throws {
+        let ring = UInt32(configuration.ringSize)
+        var umemConfig = xsk_umem_config(fill_size: ring, comp_size: ring, frame_size: UInt32(frameSize),
+                                         frame_headroom: 0, flags: 0)
+        try BPFLog.withMessages { messages in
+            var created: OpaquePointer?
+            let result = xsk_umem__create(&created, area, UInt64(areaSize), fill, completion, &umemConfig)
+            if result < 0 {
+                throw Self.failure("create UMEM for \(interface) queue \(queue)", -result, messages())
+            }
+            umem = created
+        }
+        var socketConfig = xsk_socket_config()
+        socketConfig.rx_size = ring
+        socketConfig.tx_size = 0
+        socketConfig.libxdp_flags = UInt32(XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD)
+        socketConfig.xdp_flags = 0
+        socketConfig.bind_flags = UInt16(XDP_COPY)   // veth has no zero-copy
+        try BPFLog.withMessages { messages in
+            var created: OpaquePointer?
+            let result = xsk_socket__create(&created, interface, UInt32(queue), umem, rx, nil, &socketConfig)
+            if result < 0 {
+                throw Self.failure("create AF_XDP socket on \(interface) queue \(queue) (copy mode)", -result, messages())
+            }
+            socket = created
+        }
+        // Hand the kernel its first frames.
+        let count = UInt32(min(configuration.initialFill, configuration.ringSize, configuration.umemFrames))
+        var index: UInt32 = 0
+        guard xsk_ring_prod__reserve(fill, count, &index) == count else {
+            throw SystemError("reserve \(count) slots on the fill ring of queue \(queue)", errno: ENOSPC)
+        }
+        for i in 0..<count {
+            xsk_ring_prod__fill_addr(fill, index &+ i).pointee = UInt64(i) * UInt64(frameSize)
+        }
+        xsk_ring_prod__submit(fill, count)
+    }
+
+    /// EPERM means this process may not open AF_XDP sockets at all: a missing capability, not a lab error.
+    private static func failure(_ attempted: String, _ code: Int32, _ log: String) -> Error {
+        let error = SystemError(attempted, errno: code, extra: log)
+        guard code == EPERM else { return error }
+        return CapabilityError(capability: "AF_XDP sockets (CAP_NET_RAW, CAP_NET_ADMIN)", detail: error.description)
+    }
+
+    /// Starts the thread that drains the RX ring, reports each frame and, when `refill` is set, gives the
+    /// frame back to the fill ring. `poll()` wakes it at least every 100 ms, so `close()` is prompt.
+    func startPolling(refill: Bool, report: @escaping @Sendable (ReceivedFrame) -> Void) {
+        guard poller == nil, socket != nil else { return }
+        let poller = Poller()
+        self.poller = poller
+        let thread = Thread { [self] in
+            self.drain(until: poller, refill: refill, report: report)
+            poller.finished.signal()
+        }
+        thread.name = "xsk-queue-\(queue)"
+        thread.start()
+    }
+
+    private func drain(until poller: Poller, refill: Bool, report: (ReceivedFrame) -> Void) {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let batch: UInt32 = 64
+        var returned = [UInt64]()
+        returned.reserveCapacity(Int(batch))
+        while !poller.stopRequested {
+            guard poll(&descriptor, 1, 100) > 0 else { continue }
+            var index: UInt32 = 0
+            let count = xsk_ring_cons__peek(rx, batch, &index)
+            guard count > 0 else { continue }
+            let now = monotonicSeconds()
+            returned.removeAll(keepingCapacity: true)
+            for i in 0..<count {
+                let entry = xsk_ring_cons__rx_desc(rx, index &+ i)!.pointee
+                let bytes = UnsafeRawBufferPointer(start: xsk_umem__get_data(area, entry.addr), count: Int(entry.len))
+                report(ReceivedFrame(id: PacketTag.find(in: bytes), queue: queue, arrival: now, length: Int(entry.len)))
+                returned.append(entry.addr - entry.addr % UInt64(frameSize))
+            }
+            xsk_ring_cons__release(rx, count)
+            if refill { giveBack(returned) }
+        }
+    }
+
+    /// Puts frames back on the fill ring. There is always room: only frames taken from it come back.
+    private func giveBack(_ frames: [UInt64]) {
+        var index: UInt32 = 0
+        let count = UInt32(frames.count)
+        guard xsk_ring_prod__reserve(fill, count, &index) == count else { return }
+        for (i, address) in frames.enumerated() {
+            xsk_ring_prod__fill_addr(fill, index &+ UInt32(i)).pointee = address
+        }
+        xsk_ring_prod__submit(fill, count)
+    }
+
+    /// The socket's counters (getsockopt SOL_XDP / XDP_STATISTICS).
+    func statistics() throws -> SocketStatistics {
+        var stats = xdp_statistics()
+        var length = socklen_t(MemoryLayout<xdp_statistics>.size)
+        try syscall("read XDP_STATISTICS of the AF_XDP socket on queue \(queue)") {
+            getsockopt(fd, SOL_XDP, XDP_STATISTICS, &stats, &length)
+        }
+        return SocketStatistics(rxDropped: stats.rx_dropped, rxInvalidDescs: stats.rx_invalid_descs,
+                                txInvalidDescs: stats.tx_invalid_descs, rxRingFull: stats.rx_ring_full,
+                                rxFillRingEmptyDescs: stats.rx_fill_ring_empty_descs,
+                                txRingEmptyDescs: stats.tx_ring_empty_descs)
+    }
+
+    /// Stops the poller, then deletes the socket (which also leaves every XSKMAP) and the UMEM. Idempotent.
+    func close() {
+        if let poller {
+            poller.stopRequested = true
+            poller.finished.wait()
+            self.poller = nil
+        }
+        if let socket { xsk_socket__delete(socket) }
+        socket = nil
+        if let umem { _ = xsk_umem__delete(umem) }
+        umem = nil
+    }
+
+    deinit {
+        close()
+        munmap(area, areaSize)
+        fill.deallocate()
+        completion.deallocate()
+        rx.deallocate()
+    }
+
+    private final class Poller: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stop = false
+        let finished = DispatchSemaphore(value: 0)
+        var stopRequested: Bool {
+            get { lock.withLock { stop } }
+            set { lock.withLock { stop = newValue } }
+        }
+    }
+}
+
+private extension UnsafeMutablePointer {
+    /// One value's worth of memory, every byte zero (the C structs here have a zero initializer).
+    static func zeroed() -> UnsafeMutablePointer<Pointee> {
+        let pointer = UnsafeMutablePointer<Pointee>.allocate(capacity: 1)
+        UnsafeMutableRawPointer(pointer).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<Pointee>.size)
+        return pointer
+    }
+}
+
+/// Seconds on CLOCK_MONOTONIC, the clock the whole lab shares.
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
