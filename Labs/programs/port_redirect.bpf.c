@@ -2,73 +2,11 @@
 // port_redirect: what a correct xdplab stack looks like.
 //
 // Claims exactly the frames the AF_XDP application wants (untagged Ethernet, IPv4 with or without options or
-// IPv6 without extension headers, not a fragment, UDP to a port listed in `validator_ports`) and hands them
-// to the AF_XDP socket of the RX queue they arrived on. Everything else, including every frame it cannot
-// parse, goes on to the kernel with XDP_PASS: ARP, neighbour discovery and SSH must never notice the stack.
-#include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/in.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/udp.h>
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
-
-// One AF_XDP socket per RX queue, at key = queue id. User space fills it.
-struct {
-    __uint(type, BPF_MAP_TYPE_XSKMAP);
-    __uint(max_entries, 64);
-    __type(key, __u32);
-    __type(value, __u32);
-} xsks_map SEC(".maps");
-
-// validator_ports[port] == 1 for each UDP destination port to claim (host byte order).
-struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, 65536);
-    __type(key, __u32);
-    __type(value, __u8);
-} validator_ports SEC(".maps");
-
-#define IP_MF 0x2000
-#define IP_OFFSET 0x1fff
-
-// The UDP header if the frame is one we may claim, else NULL. Every read is bounds-checked against data_end.
-static __always_inline struct udphdr *claimable_udp(void *data, void *data_end)
-{
-    struct ethhdr *eth = data;
-    if ((void *)(eth + 1) > data_end)
-        return NULL;
-
-    // 802.1Q / 802.1ad tags show up here as ETH_P_8021Q / ETH_P_8021AD: not ours.
-    if (eth->h_proto == bpf_htons(ETH_P_IP)) {
-        struct iphdr *ip = (void *)(eth + 1);
-        if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->ihl < 5)
-            return NULL;
-        // Only the first fragment carries the UDP header, and even it is not a whole datagram.
-        if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
-            return NULL;
-        if (ip->protocol != IPPROTO_UDP)
-            return NULL;
-        struct udphdr *udp = (void *)ip + ip->ihl * 4;   // honours IPv4 options
-        if ((void *)(udp + 1) > data_end)
-            return NULL;
-        return udp;
-    }
-    if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-        struct ipv6hdr *ip6 = (void *)(eth + 1);
-        if ((void *)(ip6 + 1) > data_end)
-            return NULL;
-        // UDP must follow directly; extension headers (fragment, hop-by-hop, …) are not matching.
-        if (ip6->nexthdr != IPPROTO_UDP)
-            return NULL;
-        struct udphdr *udp = (void *)(ip6 + 1);
-        if ((void *)(udp + 1) > data_end)
-            return NULL;
-        return udp;
-    }
-    return NULL;
-}
+// IPv6 without extension headers, not a fragment, UDP to a port listed in `validator_ports`; see
+// include/validator_claim.h) and hands them to the AF_XDP socket of the RX queue they arrived on. Everything
+// else, including every frame it cannot parse, goes on to the kernel with XDP_PASS: ARP, neighbour discovery
+// and SSH must never notice the stack.
+#include "include/validator_claim.h"
 
 SEC("xdp")
 int port_redirect(struct xdp_md *ctx)
@@ -77,17 +15,10 @@ int port_redirect(struct xdp_md *ctx)
     void *data_end = (void *)(long)ctx->data_end;
 
     struct udphdr *udp = claimable_udp(data, data_end);
-    if (!udp)
-        return XDP_PASS;
-
-    __u32 port = bpf_ntohs(udp->dest);
-    __u8 *wanted = bpf_map_lookup_elem(&validator_ports, &port);
-    if (!wanted || !*wanted)
+    if (!udp || !is_validator_port(udp))
         return XDP_PASS;
 
     // The socket of the queue the frame arrived on. The flags argument is the fallback when that slot is
     // empty: XDP_PASS lets the kernel have the frame on queues without a socket (0 would drop it as ABORTED).
     return bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
 }
-
-char LICENSE[] SEC("license") = "GPL";
