@@ -1,0 +1,71 @@
+import Foundation
+import Glibc
+import Testing
+import LabModel
+import Orchestrator
+import Realization
+import Reports
+
+/// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.
+private enum IncidentProbe {
+    static let canRunLabs: Bool = geteuid() == 0 && Command.which("ip") != nil && Command.which("clang") != nil
+}
+
+private enum IncidentLibrary {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Labs/incidents").path
+
+    /// The buggy labs, each named so that `<name>-fixed.yaml` is its twin.
+    static let incidents = [
+        "attach-before-register", "r0-negative-check", "second-attach-replaces", "queue-without-socket",
+        "fixed-key-wrong-queue", "fill-ring-empty", "arp-dropped-ssh-stalls", "illegal-return-value",
+    ]
+
+    static func load(_ name: String) throws -> Lab {
+        try LabLoader.load(path: "\(folder)/\(name).yaml")
+    }
+
+    static func run(_ lab: Lab) throws -> LabReport {
+        let captures = FileManager.default.temporaryDirectory.appendingPathComponent("xdplab-incidents-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        return LabRunner.run(lab, options: RunOptions(capturesDirectory: captures, progress: { _ in .silent })).report
+    }
+
+    static func summary(_ report: LabReport) -> String { TerminalReport.summary([report], color: false) }
+}
+
+@Suite("Incident library", .serialized,
+       .enabled(if: IncidentProbe.canRunLabs, "needs root, iproute2 and clang to build lab namespaces and load XDP"))
+struct IncidentLabTests {
+    @Test("every incident is detected: the buggy lab observes exactly the violations it declares",
+          arguments: IncidentLibrary.incidents)
+    func incidentIsDetected(_ name: String) throws {
+        let lab = try IncidentLibrary.load(name)
+        #expect(lab.expectations.contains { $0.outcome == .violated }, "an incident lab must declare a violation")
+        let report = try IncidentLibrary.run(lab)
+        #expect(report.error == nil)
+        #expect(report.passed, "\(IncidentLibrary.summary(report))")
+        #expect(!report.diagnosis.isEmpty, "an incident must come with a diagnosis")
+    }
+
+    @Test("every fix passes: the twin lab holds every check it lists", arguments: IncidentLibrary.incidents)
+    func fixPasses(_ name: String) throws {
+        let lab = try IncidentLibrary.load("\(name)-fixed")
+        #expect(lab.expectations.allSatisfy { $0.outcome == .holds })
+        let report = try IncidentLibrary.run(lab)
+        #expect(report.passed, "\(IncidentLibrary.summary(report))")
+    }
+
+    @Test("removing the bug makes the incident lab fail: its declared violations are no longer observed",
+          arguments: IncidentLibrary.incidents)
+    func bugRemovalIsNoticed(_ name: String) throws {
+        // The buggy lab's traffic and expectations with the fixed twin's stack (program, order, layout, fill ring).
+        var lab = try IncidentLibrary.load(name)
+        lab.stack = try IncidentLibrary.load("\(name)-fixed").stack
+        let report = try IncidentLibrary.run(lab)
+        #expect(report.error == nil)
+        #expect(!report.passed, "without its bug, \(name) still showed every declared violation")
+        let unobserved = report.checks.filter { $0.expected == .violated && $0.held }
+        #expect(!unobserved.isEmpty)
+    }
+}
