@@ -170,6 +170,21 @@ struct LabEndToEndTests {
         #expect(Set(ourNamespaces()).intersection(appeared).isEmpty)
     }
 
+    @Test("without root, run exits 3 and names the missing capability")
+    func missingCapabilityExitsThree() throws {
+        let executable = Repository.executable
+        try #require(FileManager.default.isExecutableFile(atPath: executable),
+                     "build the xdplab executable first (swift build): \(executable) is missing")
+        let setpriv = try #require(Command.which("setpriv"), "setpriv (util-linux) drops root for this test")
+        let captures = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        try Command.checked("chmod", ["777", captures])
+        let result = try Command.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", executable,
+                                               "run", Repository.gateLab, "--captures", captures])
+        #expect(result.status == 3)
+        #expect(result.stdout.contains("missing capability") && result.stdout.contains("root"))
+    }
+
     @Test("xdplab clean removes the namespaces of a killed run, and only those")
     func cleanRemovesLeftovers() throws {
         // A run that died without tearing down: its record names a process that no longer exists.
