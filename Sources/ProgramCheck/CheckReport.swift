@@ -1,0 +1,149 @@
+import Foundation
+
+/// How a check runs. The defaults are what `xdplab check` uses.
+public struct CheckOptions: Sendable {
+    public enum Isolation: Sendable, Equatable {
+        /// A namespace of the check's own, named `xdplab-<run>-check` with an ownership record unless a name
+        /// is given (tests give `xdplab-tcheck-…`).
+        case ownNamespace(name: String?)
+        /// The process's namespace: no sockets, so only the empty state runs.
+        case currentNamespace
+    }
+
+    public var ports: [UInt16]
+    public var queues: Int
+    public var isolation: Isolation
+    /// Where a `.bpf.c` is compiled; nil makes (and removes) a temporary folder.
+    public var workDirectory: String?
+    /// When set, the frames the matrix runs are also written here (`FrameFile`), for Benchmarks/check-rate.
+    public var framesFile: String?
+    /// Runs every sweep value on every queue (4 queues: 1.6 M runs instead of 0.4 M); by default each value
+    /// runs on one queue in turn, while every corpus case runs on every queue.
+    public var sweepEveryQueue: Bool
+
+    public static let defaultPorts: [UInt16] = [8003, 8004, 8005]
+    public static let defaultQueues = 4
+    public static let maximumQueues = 64
+
+    public init(ports: [UInt16] = defaultPorts, queues: Int = defaultQueues, isolation: Isolation = .ownNamespace(name: nil),
+                workDirectory: String? = nil, framesFile: String? = nil, sweepEveryQueue: Bool = false) {
+        self.ports = ports
+        self.queues = queues
+        self.isolation = isolation
+        self.workDirectory = workDirectory
+        self.framesFile = framesFile
+        self.sweepEveryQueue = sweepEveryQueue
+    }
+}
+
+/// Seconds spent in each phase of one check.
+public struct CheckTiming: Sendable, Codable, Equatable {
+    public var compileAndLoad = 0.0
+    public var environment = 0.0
+    public var corpus = 0.0
+    /// The C loop alone: every BPF_PROG_TEST_RUN of the matrix.
+    public var testRuns = 0.0
+    /// Applying the rules and counting verdicts.
+    public var judging = 0.0
+    public var total = 0.0
+
+    public init() {}
+
+    /// The matrix as the rate counts it: test runs plus judging.
+    public var matrix: Double { testRuns + judging }
+}
+
+/// Everything one check found.
+public struct CheckReport: Sendable {
+    /// As given on the command line.
+    public let program: String
+    public let objectPath: String
+    public let ports: [UInt16]
+    /// Queues asked for, and queues that ran (fewer only when the check had to run without a namespace).
+    public let queuesRequested: Int
+    public let queuesRun: Int
+    public let states: [SlotState]
+    /// Why the check ran less than the full matrix, and other things a reader should know.
+    public let notes: [String]
+    public let corpusCases: Int
+    /// Cases shorter than an Ethernet header: listed, not run.
+    public let notRun: [String]
+    public let frames: Int
+    /// Frames that ran on one queue each (the sweep values, unless they ran on every queue).
+    public let spreadFrames: Int
+    public let runs: Int
+    public let tallies: [ClassTally]
+    public let violations: [CheckViolation]
+    public let lint: [RedirectLint.Call]
+    public let timing: CheckTiming
+
+    public init(program: String, objectPath: String, ports: [UInt16], queuesRequested: Int, queuesRun: Int,
+                states: [SlotState], notes: [String], corpusCases: Int, notRun: [String], frames: Int, spreadFrames: Int = 0,
+                runs: Int,
+                tallies: [ClassTally], violations: [CheckViolation], lint: [RedirectLint.Call], timing: CheckTiming) {
+        self.program = program
+        self.objectPath = objectPath
+        self.ports = ports
+        self.queuesRequested = queuesRequested
+        self.queuesRun = queuesRun
+        self.states = states
+        self.notes = notes
+        self.corpusCases = corpusCases
+        self.notRun = notRun
+        self.frames = frames
+        self.spreadFrames = spreadFrames
+        self.runs = runs
+        self.tallies = tallies
+        self.violations = violations
+        self.lint = lint
+        self.timing = timing
+    }
+
+    /// No run broke the rules.
+    public var passed: Bool { violations.isEmpty }
+    /// Both states on every requested queue.
+    public var complete: Bool { states.contains(.registered) && queuesRun == queuesRequested }
+    /// Runs per second of the matrix (test runs and judging).
+    public var rate: Double { timing.matrix > 0 ? Double(runs) / timing.matrix : 0 }
+    /// Violating runs (a violation entry can stand for several queues and sweep values).
+    public var violatingRuns: Int { tallies.reduce(0) { $0 + $1.violations.reduce(0, +) } }
+
+    /// One line for the lab runner's log: "check port_redirect.bpf.c: passed, 1,573,504 runs …".
+    public var shortText: String {
+        let name = URL(fileURLWithPath: program).lastPathComponent
+        let scope = "\(Self.grouped(runs)) runs (\(scopeText))"
+        guard passed else {
+            let named = violations.prefix(3).map { "\($0.caseName) (\($0.state.title), \($0.queueText)): \($0.verdict.name)" }
+            let more = violations.count > 3 ? ", and \(violations.count - 3) more" : ""
+            return "check \(name): FAILED, \(Self.grouped(violatingRuns)) of \(scope) broke the rules: "
+                + named.joined(separator: "; ") + more
+        }
+        return "check \(name): passed, \(scope)" + (complete ? "" : "; incomplete: " + notes.joined(separator: "; "))
+    }
+
+    /// "241 frames × 4 queues + 196,608 sweep values spread over the queues, × 2 states".
+    public var scopeText: String {
+        var text = "\(Self.grouped(frames - spreadFrames)) frames × \(queuesRun) queue\(queuesRun == 1 ? "" : "s")"
+        if spreadFrames > 0 { text += " + \(Self.grouped(spreadFrames)) sweep values spread over the queues" }
+        return text + ", × \(states.count) state\(states.count == 1 ? "" : "s")"
+    }
+
+    /// "1,573,504".
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value)
+        var out = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(character)
+        }
+        return out
+    }
+}
+
+/// What the lab runner needs from a pre-flight check.
+public struct CheckSummary: Sendable {
+    public let passed: Bool
+    /// One line: the verdict, the run count, the first violations.
+    public let text: String
+    public let report: CheckReport
+}

@@ -1,0 +1,43 @@
+#pragma once
+// The hot loop of `xdplab check`: one XDP program run over many frames on many RX queues with
+// BPF_PROG_TEST_RUN, in one call from Swift, so the rate stays that of a plain C loop.
+// A C shim because bpf_test_run_opts is filled with LIBBPF_OPTS, and so that no Swift runs per frame.
+#include <stdint.h>
+
+/// Frames packed back to back: frame i is `lengths[i]` bytes at `bytes + offsets[i]`.
+struct xdpshim_frames {
+    const uint8_t *bytes;
+    const uint64_t *offsets;
+    const uint32_t *lengths;
+    uint32_t count;
+};
+
+/// One verdict matrix, first with every `xsks_map` slot empty, then (when `socket_fds` is given) with the
+/// slot of the frame's own queue holding `socket_fds[queue]` and every other slot empty. Frames below
+/// `every_queue_count` run on every RX queue 0..queue_count-1; each later frame i runs on one queue,
+/// (i - every_queue_count) % queue_count, so long sweeps are spread over the queues instead of repeated.
+struct xdpshim_matrix {
+    int prog_fd;
+    int xsks_map_fd;
+    /// The device whose RX queues the frames arrive on, in the calling thread's network namespace;
+    /// 0 runs on the loopback device's queue 0 (then queue_count must be 1).
+    int ifindex;
+    uint32_t queue_count;
+    uint32_t every_queue_count;
+    /// queue_count AF_XDP socket descriptors, or NULL to run the empty state only.
+    const int32_t *socket_fds;
+    /// Out: the program's return values. Per state (0 empty, 1 registered): [queue][every_queue_count],
+    /// then one value for each later frame.
+    uint32_t *retvals;
+
+    /// Out, on failure: where the loop stopped and what it was doing.
+    uint32_t failed_state;
+    uint32_t failed_queue;
+    uint32_t failed_frame;
+    const char *failed_step;
+};
+
+/// Runs the whole matrix: bpf_map_delete_elem/bpf_map_update_elem on the XSKMAP around each queue,
+/// bpf_prog_test_run_opts with ctx_in (ingress_ifindex, rx_queue_index) for each frame.
+/// Leaves every slot it touched empty. Returns 0 or a negative errno (see failed_*).
+int xdpshim_testrun_matrix(const struct xdpshim_frames *frames, struct xdpshim_matrix *matrix);

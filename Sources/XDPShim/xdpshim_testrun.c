@@ -1,0 +1,87 @@
+#include <errno.h>
+#include <stddef.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdpshim_testrun.h"
+
+static int fail(struct xdpshim_matrix *m, int err, uint32_t state, uint32_t queue, uint32_t frame, const char *step)
+{
+    m->failed_state = state;
+    m->failed_queue = queue;
+    m->failed_frame = frame;
+    m->failed_step = step;
+    return err < 0 ? err : -EINVAL;
+}
+
+/// Empties slots 0..count-1; a slot that is empty already (ENOENT) is fine.
+static int clear_slots(int map_fd, uint32_t count, uint32_t *failed)
+{
+    for (uint32_t q = 0; q < count; q++) {
+        int err = bpf_map_delete_elem(map_fd, &q);
+        if (err && err != -ENOENT) {
+            *failed = q;
+            return err;
+        }
+    }
+    return 0;
+}
+
+/// One BPF_PROG_TEST_RUN of frame `index`; the kernel wants data_end = the frame length, no metadata.
+static inline int run_one(const struct xdpshim_frames *frames, uint32_t index, struct xdp_md *ctx,
+                          struct bpf_test_run_opts *opts, int prog_fd, uint32_t *retval)
+{
+    opts->data_in = frames->bytes + frames->offsets[index];
+    opts->data_size_in = frames->lengths[index];
+    // The kernel writes the output size back; left there it would cap the next frame (ENOSPC).
+    opts->data_size_out = 0;
+    ctx->data_end = frames->lengths[index];
+    int err = bpf_prog_test_run_opts(prog_fd, opts);
+    *retval = opts->retval;
+    return err;
+}
+
+int xdpshim_testrun_matrix(const struct xdpshim_frames *frames, struct xdpshim_matrix *m)
+{
+    struct xdp_md ctx = { 0 };
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+    const uint32_t count = frames->count, queues = m->queue_count, every = m->every_queue_count;
+    const uint32_t states = m->socket_fds ? 2 : 1;
+    const size_t stride = (size_t)queues * every + (count - every);
+    uint32_t failed_queue = 0;
+
+    if (queues == 0 || every > count || (m->ifindex == 0 && queues != 1))
+        return fail(m, -EINVAL, 0, 0, 0, "check the queue and frame counts (loopback has one RX queue)");
+    int err = clear_slots(m->xsks_map_fd, queues, &failed_queue);
+    if (err)
+        return fail(m, err, 0, failed_queue, 0, "empty the xsks_map slots");
+
+    ctx.ingress_ifindex = (uint32_t)m->ifindex;
+    for (uint32_t state = 0; state < states; state++) {
+        for (uint32_t queue = 0; queue < queues; queue++) {
+            if (state == 1) {
+                uint32_t value = (uint32_t)m->socket_fds[queue];
+                err = bpf_map_update_elem(m->xsks_map_fd, &queue, &value, BPF_ANY);
+                if (err)
+                    return fail(m, err, state, queue, 0, "register the AF_XDP socket in xsks_map");
+            }
+            ctx.rx_queue_index = queue;
+            uint32_t *out = m->retvals + state * stride + (size_t)queue * every;
+            // Frame i >= every lands at spread[i]: right after the every-queue block of this state.
+            uint32_t *spread = m->retvals + state * stride + (size_t)queues * every - every;
+            uint32_t i;
+            for (i = 0; i < every; i++)
+                if ((err = run_one(frames, i, &ctx, &opts, m->prog_fd, &out[i])))
+                    break;
+            if (!err)
+                for (i = every + queue; i < count; i += queues)
+                    if ((err = run_one(frames, i, &ctx, &opts, m->prog_fd, &spread[i])))
+                        break;
+            if (state == 1)
+                bpf_map_delete_elem(m->xsks_map_fd, &queue);
+            if (err)
+                return fail(m, err, state, queue, i, "run the program (BPF_PROG_TEST_RUN)");
+        }
+    }
+    return 0;
+}

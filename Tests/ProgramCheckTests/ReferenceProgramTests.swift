@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import ProgramCheck
+
+@Suite("check on the kernel: the reference program", .enabled(if: KernelProbe.ready, KernelProbe.reason))
+struct ReferenceProgramTests {
+    @Test("port_redirect.bpf.c passes the full matrix: both states, four queues, the corpus and the sweeps")
+    func referencePasses() throws {
+        let isolation = KernelProbe.isolation("reference")
+        let report = try ProgramCheck.check(program: CheckFixtures.reference, options: CheckOptions(isolation: isolation))
+        #expect(report.passed, "violations: \(report.violations.map { "\($0.caseName) \($0.state.name) \($0.verdict.name)" })")
+        #expect(report.complete, "notes: \(report.notes)")
+        #expect(report.states == [.empty, .registered])
+        #expect(report.queuesRun == 4)
+        #expect(report.frames == report.corpusCases - report.notRun.count + 3 * 65536)
+        #expect(report.spreadFrames == 3 * 65536)
+        #expect(report.runs == ((report.frames - report.spreadFrames) * 4 + report.spreadFrames) * 2)
+        #expect(KernelProbe.noLeftovers(isolation))
+
+        // What the table must show for a correct stack.
+        let byClass = Dictionary(uniqueKeysWithValues: report.tallies.map { ($0.caseClass, $0) })
+        let claimed = try #require(byClass[.udpValidatorPort])
+        #expect(claimed.counts[SlotState.empty.rawValue][XDPVerdict.pass.bucket] == claimed.frames * 4)
+        #expect(claimed.counts[SlotState.registered.rawValue][XDPVerdict.redirect.bucket] == claimed.frames * 4)
+        let ssh = try #require(byClass[.ssh])
+        #expect(ssh.counts[SlotState.registered.rawValue][XDPVerdict.pass.bucket] == ssh.frames * 4)
+        let ports4 = try #require(byClass[.sweepUDP4])
+        #expect(ports4.counts[SlotState.registered.rawValue][XDPVerdict.redirect.bucket] == 3, "8003-8005, each on one queue")
+        #expect(ports4.runs(.empty) == 65536)
+        let etherTypes = try #require(byClass[.sweepEtherType])
+        #expect(etherTypes.counts[SlotState.registered.rawValue][XDPVerdict.redirect.bucket] == 1, "only 0x0800 is claimed")
+
+        #expect(report.lint.count == 1)
+        #expect(report.lint.first?.map == "xsks_map")
+        #expect(report.lint.first?.flags == [2])
+        #expect(report.lint.first?.fallsBackToPass == true)
+    }
+
+    @Test("the one-call API for the lab runner's pre-flight step")
+    func summary() throws {
+        let summary = try ProgramCheck.run(objectPath: CheckFixtures.reference, ports: [8003, 8004, 8005], queues: 2)
+        #expect(summary.passed)
+        #expect(summary.text.hasPrefix("check port_redirect.bpf.c: passed"), "\(summary.text)")
+        let failing = try ProgramCheck.run(objectPath: CheckFixtures.program("flags_zero.bpf.c"), ports: [8003], queues: 1)
+        #expect(!failing.passed)
+        #expect(failing.text.contains("FAILED") && failing.text.contains("udp4-to-8003"), "\(failing.text)")
+        // Nothing of ours stays behind: the namespace and the ownership record of each run are gone.
+        let ours = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns"))?.filter { $0.hasSuffix("-check") } ?? []
+        #expect(ours.isEmpty, "\(ours)")
+    }
+
+    @Test("without a namespace of its own the check still runs the empty state, and says why")
+    func degraded() throws {
+        let report = try ProgramCheck.check(program: CheckFixtures.reference,
+                                            options: CheckOptions(queues: 1, isolation: .currentNamespace))
+        #expect(report.states == [.empty])
+        #expect(!report.complete)
+        #expect(report.passed)
+        #expect(report.notes.contains { $0.contains("only the empty state ran") })
+        #expect(CheckJUnitReport.render(report).contains("<skipped message="))
+    }
+
+    @Test("a compiled .o works like its source, and --save-frames writes exactly the frames that ran")
+    func objectAndFrames() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xdplab-tcheck-\(getpid())-frames").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let options = CheckOptions(queues: 1, isolation: KernelProbe.isolation("object"), workDirectory: folder,
+                                   framesFile: "\(folder)/frames.bin")
+        let fromSource = try ProgramCheck.check(program: CheckFixtures.reference, options: options)
+        #expect(fromSource.objectPath == "\(folder)/port_redirect.bpf.o")
+        let fromObject = try ProgramCheck.check(program: fromSource.objectPath,
+                                                options: CheckOptions(queues: 1, isolation: KernelProbe.isolation("object")))
+        #expect(fromObject.passed && fromObject.tallies == fromSource.tallies)
+        let file = try #require(FrameFile.read("\(folder)/frames.bin"))
+        #expect(file.frames.count == fromSource.frames)
+        #expect(file.everyQueue == fromSource.frames - fromSource.spreadFrames)
+        #expect(file.frames.allSatisfy { $0.count >= 14 })
+    }
+
+    @Test("--sweep-every-queue runs every sweep value on every queue")
+    func sweepEveryQueue() throws {
+        let report = try ProgramCheck.check(program: CheckFixtures.reference,
+                                            options: CheckOptions(queues: 2, isolation: KernelProbe.isolation("every"),
+                                                                  sweepEveryQueue: true))
+        #expect(report.passed && report.spreadFrames == 0)
+        #expect(report.runs == report.frames * 2 * 2)
+        let ports6 = try #require(report.tallies.first { $0.caseClass == .sweepUDP6 })
+        #expect(ports6.counts[SlotState.registered.rawValue][XDPVerdict.redirect.bucket] == 3 * 2)
+    }
+}
