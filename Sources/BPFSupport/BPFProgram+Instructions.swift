@@ -1,4 +1,5 @@
 import CLibBPF
+import Realization
 
 extension BPFProgram {
     /// The program's instructions as libbpf holds them. After `BPFObject.load()` they are relocated, map
@@ -8,5 +9,28 @@ extension BPFProgram {
     public var instructions: [bpf_insn] {
         guard let start = bpf_program__insns(handle) else { return [] }
         return Array(UnsafeBufferPointer(start: start, count: Int(bpf_program__insn_cnt(handle))))
+    }
+}
+
+extension BPFProgram {
+    /// The program as the kernel runs it, after the verifier's rewrites and dead-code removal. Comparing it
+    /// with `instructions` shows what the verifier proved could never happen. The C function is
+    /// `bpf_obj_get_info_by_fd` with `xlated_prog_insns`.
+    public func translatedInstructions() throws -> [bpf_insn] {
+        var info = bpf_prog_info()
+        var length = UInt32(MemoryLayout<bpf_prog_info>.size)
+        try negativeErrno("read the size of program '\(name)'", bpf_obj_get_info_by_fd(fd, &info, &length))
+        let count = Int(info.xlated_prog_len) / MemoryLayout<bpf_insn>.stride
+        guard count > 0 else { return [] }
+        var instructions = [bpf_insn](repeating: bpf_insn(), count: count)
+        try instructions.withUnsafeMutableBytes { buffer in
+            var request = bpf_prog_info()
+            request.xlated_prog_len = UInt32(buffer.count)
+            request.xlated_prog_insns = UInt64(UInt(bitPattern: buffer.baseAddress))
+            var requestLength = UInt32(MemoryLayout<bpf_prog_info>.size)
+            try negativeErrno("read the translated instructions of program '\(name)'",
+                              bpf_obj_get_info_by_fd(fd, &request, &requestLength))
+        }
+        return instructions
     }
 }

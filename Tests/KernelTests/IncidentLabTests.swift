@@ -48,6 +48,14 @@ struct IncidentLabTests {
         #expect(!report.diagnosis.isEmpty, "an incident must come with a diagnosis")
     }
 
+    @Test("the r0 < 0 incident's report says why the test is dead, from the program's instructions")
+    func deadSignTestIsExplained() throws {
+        let report = try IncidentLibrary.run(try IncidentLibrary.load("r0-negative-check"))
+        let sentence = report.diagnosis.first { $0.contains("for a negative value") }
+        #expect(sentence?.contains("never a negative errno") == true, "\(report.diagnosis)")
+        #expect(sentence?.contains("translated program") == true)
+    }
+
     @Test("every fix passes: the twin lab holds every check it lists", arguments: IncidentLibrary.incidents)
     func fixPasses(_ name: String) throws {
         let lab = try IncidentLibrary.load("\(name)-fixed")
