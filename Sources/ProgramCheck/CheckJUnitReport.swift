@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 
 /// JUnit XML for CI: one testsuite for the program, one testcase per class × state (a failure lists that
 /// cell's violations with their frames), a skipped testcase for a state that could not run, and the lint
@@ -6,24 +7,24 @@ import Foundation
 public enum CheckJUnitReport {
     public static func render(_ report: CheckReport) -> String {
         let name = URL(fileURLWithPath: report.program).lastPathComponent
-        let classname = XMLEscape.attribute("xdplab.check.\(name)")
+        let classname = XMLText.attribute("xdplab.check.\(name)")
         var cases: [String] = []
         var failures = 0, skipped = 0
         for tally in report.tallies {
             for state in SlotState.allCases {
-                let title = XMLEscape.attribute("\(tally.caseClass.rawValue) · \(state.title)")
+                let title = XMLText.attribute("\(tally.caseClass.rawValue) · \(state.title)")
                 var xml = "    <testcase classname=\"\(classname)\" name=\"\(title)\" time=\"0\">\n"
                 if !report.states.contains(state) {
                     skipped += 1
                     let why = report.notes.joined(separator: "; ")
-                    xml += "      <skipped message=\"\(XMLEscape.attribute(why.isEmpty ? "state not run" : why))\"/>\n"
+                    xml += "      <skipped message=\"\(XMLText.attribute(why.isEmpty ? "state not run" : why))\"/>\n"
                 } else if tally.violations[state.rawValue] > 0 {
                     failures += 1
                     let found = report.violations.filter { $0.caseClass == tally.caseClass && $0.state == state }
                     xml += "      <failure message=\"\(tally.violations[state.rawValue]) runs broke the rules\" type=\"verdict\">"
-                        + XMLEscape.text(found.map(text).joined(separator: "\n\n")) + "</failure>\n"
+                        + XMLText.text(found.map(text).joined(separator: "\n\n")) + "</failure>\n"
                 } else {
-                    xml += "      <system-out>\(XMLEscape.text(CheckTerminalReport.cell(tally, state)))</system-out>\n"
+                    xml += "      <system-out>\(XMLText.text(CheckTerminalReport.cell(tally, state)))</system-out>\n"
                 }
                 xml += "    </testcase>\n"
                 cases.append(xml)
@@ -31,20 +32,20 @@ public enum CheckJUnitReport {
         }
         let lintText = report.lint.isEmpty ? "no bpf_redirect_map call found" : report.lint.map(\.summary).joined(separator: "\n")
         cases.append("    <testcase classname=\"\(classname)\" name=\"lint · bpf_redirect_map fallback\" time=\"0\">\n"
-                     + "      <system-out>\(XMLEscape.text(lintText))</system-out>\n    </testcase>\n")
+                     + "      <system-out>\(XMLText.text(lintText))</system-out>\n    </testcase>\n")
         var xml = header(tests: cases.count, failures: failures, errors: 0, skipped: skipped, time: report.timing.total)
-        xml += "  <testsuite name=\"\(XMLEscape.attribute(name))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" "
+        xml += "  <testsuite name=\"\(XMLText.attribute(name))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" "
             + "skipped=\"\(skipped)\" time=\"\(seconds(report.timing.total))\">\n"
         xml += "    <properties>\n"
         for (key, value) in [("program", report.program), ("ports", PortList.text(report.ports)),
                              ("queues", "\(report.queuesRun)"), ("runs", "\(report.runs)"),
                              ("runsPerSecond", String(format: "%.0f", report.rate))] {
-            xml += "      <property name=\"\(key)\" value=\"\(XMLEscape.attribute(value))\"/>\n"
+            xml += "      <property name=\"\(key)\" value=\"\(XMLText.attribute(value))\"/>\n"
         }
         xml += "    </properties>\n"
         xml += cases.joined()
         let out = report.notes.map { "note: \($0)" } + ["rate: " + CheckTerminalReport.rateLine(report)]
-        xml += "    <system-out>\(XMLEscape.text(out.joined(separator: "\n")))</system-out>\n"
+        xml += "    <system-out>\(XMLText.text(out.joined(separator: "\n")))</system-out>\n"
         xml += "  </testsuite>\n</testsuites>\n"
         return xml
     }
@@ -52,10 +53,10 @@ public enum CheckJUnitReport {
     public static func render(program: String, error: String) -> String {
         let name = URL(fileURLWithPath: program).lastPathComponent
         var xml = header(tests: 1, failures: 0, errors: 1, skipped: 0, time: 0)
-        xml += "  <testsuite name=\"\(XMLEscape.attribute(name))\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"0.000\">\n"
-        xml += "    <testcase classname=\"\(XMLEscape.attribute("xdplab.check.\(name)"))\" name=\"check\" time=\"0\">\n"
+        xml += "  <testsuite name=\"\(XMLText.attribute(name))\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"0.000\">\n"
+        xml += "    <testcase classname=\"\(XMLText.attribute("xdplab.check.\(name)"))\" name=\"check\" time=\"0\">\n"
         let first = error.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? error
-        xml += "      <error message=\"\(XMLEscape.attribute(first))\" type=\"check-error\">\(XMLEscape.text(error))</error>\n"
+        xml += "      <error message=\"\(XMLText.attribute(first))\" type=\"check-error\">\(XMLText.text(error))</error>\n"
         xml += "    </testcase>\n  </testsuite>\n</testsuites>\n"
         return xml
     }
@@ -73,33 +74,4 @@ public enum CheckJUnitReport {
     }
 
     private static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }
-}
-
-/// Escaping for XML 1.0 text and attribute values (Reports has its own, internal to that module).
-enum XMLEscape {
-    static func text(_ value: String) -> String {
-        var out = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                // XML 1.0 cannot carry most C0 controls at all.
-                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
-                    out += "\u{FFFD}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
-
-    static func attribute(_ value: String) -> String {
-        text(value).replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&apos;")
-            .replacingOccurrences(of: "\n", with: "&#10;").replacingOccurrences(of: "\r", with: "&#13;")
-            .replacingOccurrences(of: "\t", with: "&#9;")
-    }
 }

@@ -1,7 +1,7 @@
-/// Escaping for XML 1.0 text and attribute values.
-enum XMLText {
+/// Escaping for XML 1.0 text and attribute values; public because `xdplab check`'s JUnit report uses it too.
+public enum XMLText {
     /// Escapes markup and drops characters XML 1.0 cannot carry at all (most C0 controls).
-    static func text(_ value: String) -> String {
+    public static func text(_ value: String) -> String {
         var out = ""
         out.reserveCapacity(value.count)
         for scalar in value.unicodeScalars {
@@ -22,7 +22,7 @@ enum XMLText {
     }
 
     /// Also escapes quotes, and line breaks, which attribute normalisation would otherwise turn into spaces.
-    static func attribute(_ value: String) -> String {
+    public static func attribute(_ value: String) -> String {
         text(value)
             .replacingOccurrences(of: "\"", with: "&quot;")
             .replacingOccurrences(of: "'", with: "&apos;")

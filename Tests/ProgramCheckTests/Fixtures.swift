@@ -1,20 +1,19 @@
 import Foundation
 
-/// Paths of the buggy programs in the test bundle, and of the reference program in Labs/.
+/// Paths of the buggy programs and of the reference program, found from this file's place in the repository.
+/// The fixtures are read where they stand, not from a bundle copy: they include
+/// Labs/programs/include/validator_claim.h by a relative path, as the lab programs do.
 enum CheckFixtures {
-    static let folder: String = {
-        guard let url = Bundle.module.url(forResource: "Fixtures", withExtension: nil) else {
-            fatalError("the ProgramCheckTests bundle has no Fixtures folder")
-        }
-        return url.standardizedFileURL.path
+    static let repository: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
     }()
+
+    static let folder = repository.appendingPathComponent("Tests/ProgramCheckTests/Fixtures").path
 
     static func program(_ name: String) -> String { "\(folder)/\(name)" }
 
-    /// Labs/programs/port_redirect.bpf.c, found from this file's place in the repository.
-    static let reference: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("Labs/programs/port_redirect.bpf.c").path
-    }()
+    /// Labs/programs/port_redirect.bpf.c.
+    static let reference = repository.appendingPathComponent("Labs/programs/port_redirect.bpf.c").path
 }

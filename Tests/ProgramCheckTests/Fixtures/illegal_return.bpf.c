@@ -1,60 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
-// Test fixture: returns -2 for IPv4 with options. That is not an XDP action: the kernel treats it as
-// XDP_ABORTED and logs "Illegal XDP return value".
-#include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/in.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/udp.h>
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
-
-struct {
-    __uint(type, BPF_MAP_TYPE_XSKMAP);
-    __uint(max_entries, 64);
-    __type(key, __u32);
-    __type(value, __u32);
-} xsks_map SEC(".maps");
-
-struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, 65536);
-    __type(key, __u32);
-    __type(value, __u8);
-} validator_ports SEC(".maps");
+// Test fixture: returns -2 for unfragmented IPv4 UDP with options, whatever the port and even when the UDP
+// header is cut off. That is not an XDP action: the kernel treats it as XDP_ABORTED and logs "Illegal XDP
+// return value".
+#include "../../../Labs/programs/include/validator_claim.h"
 
 SEC("xdp")
 int illegal_return(struct xdp_md *ctx)
 {
-    void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+    void *data = (void *)(long)ctx->data;
+    void *data_end = (void *)(long)ctx->data_end;
+
     struct ethhdr *eth = data;
-    struct udphdr *udp;
-    if ((void *)(eth + 1) > data_end)
-        return XDP_PASS;
-    if (eth->h_proto == bpf_htons(ETH_P_IP)) {
-        struct iphdr *ip = (void *)(eth + 1);
-        if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->ihl < 5 || ip->protocol != IPPROTO_UDP
-            || (ip->frag_off & bpf_htons(0x3fff)))
-            return XDP_PASS;
-        if (ip->ihl > 5)
-            return -2;
-        udp = (void *)ip + ip->ihl * 4;
-    } else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-        struct ipv6hdr *ip6 = (void *)(eth + 1);
-        if ((void *)(ip6 + 1) > data_end || ip6->nexthdr != IPPROTO_UDP)
-            return XDP_PASS;
-        udp = (void *)(ip6 + 1);
-    } else {
-        return XDP_PASS;
-    }
-    if ((void *)(udp + 1) > data_end)
-        return XDP_PASS;
-    __u32 port = bpf_ntohs(udp->dest);
-    __u8 *wanted = bpf_map_lookup_elem(&validator_ports, &port);
-    if (!wanted || !*wanted)
+    struct iphdr *ip = (void *)(eth + 1);
+    if ((void *)(ip + 1) <= data_end && eth->h_proto == bpf_htons(ETH_P_IP) && ip->version == 4 && ip->ihl > 5
+        && ip->protocol == IPPROTO_UDP && !(ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+        return -2;
+    struct udphdr *udp = claimable_udp(data, data_end);
+    if (!udp || !is_validator_port(udp))
         return XDP_PASS;
     return bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
 }
-
-char LICENSE[] SEC("license") = "GPL";
