@@ -15,11 +15,12 @@ public final class AFXDPStack: @unchecked Sendable {
 
     /// Guards everything the steps create. Frames have a lock of their own so pollers never wait for a step.
     private let lock = NSLock()
-    /// The program under test; it keeps its object (and so `xsks_map`) loaded.
-    private var program: BPFProgram?
-    private var xsksMap: BPFMap?
+    /// The program under test, once for the shared layout or once per socket; each keeps its object (and so
+    /// its `xsks_map`) loaded.
+    private var loaded: [LoadedProgram] = []
     private var sockets: [XSKSocket] = []
     private var attachment: XDPAttachment?
+    private var replacements: [ProgramReplacement] = []
     private var tracepoints: TracepointCounters?
     private var counters: QueueCounters?
     private var gaps: [String] = []
@@ -55,7 +56,20 @@ public final class AFXDPStack: @unchecked Sendable {
     // MARK: steps
 
     private func load() throws {
-        guard program == nil else { throw StackError("load: the program is already loaded") }
+        guard loaded.isEmpty else { throw StackError("load: the program is already loaded") }
+        switch configuration.layout {
+        case .shared:
+            loaded = [try loadProgram(ports: configuration.ports, queues: nil)]
+        case .programPerSocket(let portsByQueue):
+            loaded = try portsByQueue.keys.sorted().map { queue in
+                try loadProgram(ports: portsByQueue[queue] ?? [], queues: [queue])
+            }
+        }
+        // The last program loaded is the one left running once every loader has attached.
+        if let effective = loaded.last { startTracepoints(for: effective.program) }
+    }
+
+    private func loadProgram(ports: [UInt16], queues: [Int]?) throws -> LoadedProgram {
         let opened = try BPFObject(path: configuration.objectPath)
         guard let xdp = opened.xdpProgram else {
             throw StackError("\(opened.fileName) has no XDP program (section \"xdp\")")
@@ -64,12 +78,10 @@ public final class AFXDPStack: @unchecked Sendable {
             throw StackError("\(opened.fileName): an XDP program for xdplab needs a BPF_MAP_TYPE_XSKMAP named xsks_map")
         }
         try opened.load()
-        if let ports = opened.map(named: "validator_ports") {
-            try fill(ports, with: configuration.ports)
+        if let portsMap = opened.map(named: "validator_ports") {
+            try fill(portsMap, with: ports)
         }
-        program = xdp
-        xsksMap = map
-        startTracepoints(for: xdp)
+        return LoadedProgram(program: xdp, xsksMap: map, ports: ports, queues: queues)
     }
 
     /// Writes 1 for each port, with keys of 2 or 4 bytes and values of 1 to 8 bytes (little-endian).
@@ -118,18 +130,32 @@ public final class AFXDPStack: @unchecked Sendable {
     }
 
     private func register() throws {
-        guard let xsksMap else { throw StackError("register: load the program first (xsks_map does not exist yet)") }
+        guard !loaded.isEmpty else { throw StackError("register: load the program first (xsks_map does not exist yet)") }
         guard !sockets.isEmpty else { throw StackError("register: create the sockets first") }
         for socket in sockets {
-            try xsksMap.update(key: UInt32(socket.queue), value: UInt32(bitPattern: socket.fd))
+            guard let owner = loaded.first(where: { $0.serves(queue: socket.queue) }) else { continue }
+            try owner.xsksMap.update(key: UInt32(socket.queue), value: UInt32(bitPattern: socket.fd))
         }
     }
 
+    /// Attaches each loaded program in turn. The first never replaces anything; each later one replaces the
+    /// previous (ours, checked), the way independent loaders with plain netlink attaches do.
     private func attach() throws {
-        guard let program else { throw StackError("attach: load the program first") }
+        guard !loaded.isEmpty else { throw StackError("attach: load the program first") }
         guard attachment == nil else { throw StackError("attach: the program is attached already") }
-        attachment = try XDPAttachment.attach(program, namespace: configuration.namespace,
-                                              interface: configuration.interface, mode: configuration.attachMode)
+        var previous: LoadedProgram?
+        for instance in loaded {
+            if let current = attachment, let replaced = previous {
+                attachment = try current.replace(with: instance.program)
+                replacements.append(ProgramReplacement(
+                    replaced: try replaced.label(), replacedBy: try instance.label(),
+                    orphanedPorts: replaced.ports.filter { !instance.ports.contains($0) }))
+            } else {
+                attachment = try XDPAttachment.attach(instance.program, namespace: configuration.namespace,
+                                                      interface: configuration.interface, mode: configuration.attachMode)
+            }
+            previous = instance
+        }
     }
 
     // MARK: results
@@ -152,7 +178,7 @@ public final class AFXDPStack: @unchecked Sendable {
     }
 
     private func readEvidence() -> KernelEvidence {
-        var evidence = KernelEvidence(gaps: gaps)
+        var evidence = KernelEvidence(gaps: gaps, replacements: replacements)
         if let tracepoints {
             do {
                 (evidence.exceptions, evidence.redirectErrors) = try tracepoints.read()
@@ -195,8 +221,25 @@ public final class AFXDPStack: @unchecked Sendable {
         tracepoints?.detach()
         tracepoints = nil
         counters = nil
-        xsksMap = nil
-        program = nil
+        loaded.removeAll()
         finalEvidence = final
+    }
+}
+
+/// One loaded instance of the program under test and the sockets it serves.
+private struct LoadedProgram {
+    let program: BPFProgram
+    let xsksMap: BPFMap
+    let ports: [UInt16]
+    /// nil: every socket (the shared layout).
+    let queues: [Int]?
+
+    func serves(queue: Int) -> Bool { queues?.contains(queue) ?? true }
+
+    /// "port_redirect (id 41) of the socket on queue 0"
+    func label() throws -> String {
+        let id = try program.info().id
+        let owner = queues.map { "of the socket on queue \($0.map(String.init).joined(separator: ", "))" } ?? "shared by all sockets"
+        return "\(program.name) (id \(id)) \(owner)"
     }
 }

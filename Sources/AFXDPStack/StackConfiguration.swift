@@ -1,3 +1,5 @@
+import Sequencing
+
 /// How the XDP program is attached: in the driver (`XDP_FLAGS_DRV_MODE`) or on the generic skb path
 /// (`XDP_FLAGS_SKB_MODE`).
 public enum XDPAttachMode: Sendable {
@@ -17,6 +19,15 @@ public enum StackStep: Sendable, Equatable {
     case attach
     /// Sleep this many seconds.
     case wait(Double)
+}
+
+/// How programs relate to sockets.
+public enum StackLayout: Sendable, Equatable {
+    /// One program and one `xsks_map` for every socket and port: the correct design.
+    case shared
+    /// Each socket's application loads and attaches its own program instance claiming its own ports, as
+    /// independent loaders do; every attach after the first replaces the previous program (plain netlink attach).
+    case programPerSocket(portsByQueue: [Int: [UInt16]])
 }
 
 /// Everything the stack needs to know, in plain values (no lab-file types).
@@ -42,10 +53,15 @@ public struct StackConfiguration: Sendable {
     public var ringSize: Int
     /// Frames put on the fill ring at the start; with `refillFillRing` false, the socket receives at most this many.
     public var initialFill: Int
+    /// Lets a sequence lab stall the sockets' drain loops on purpose (fault injection); nil never stalls.
+    public var consumerGate: ConsumerGate? = nil
+    public var layout: StackLayout
 
     public init(namespace: String, interface: String, objectPath: String, attachMode: XDPAttachMode,
                 ports: [UInt16], socketQueues: [Int], refillFillRing: Bool, workDirectory: String,
-                umemFrames: Int = 4096, frameSize: Int = 2048, ringSize: Int = 2048, initialFill: Int? = nil) {
+                umemFrames: Int = 4096, frameSize: Int = 2048, ringSize: Int = 2048, initialFill: Int? = nil,
+                layout: StackLayout = .shared) {
+        self.layout = layout
         self.namespace = namespace
         self.interface = interface
         self.objectPath = objectPath

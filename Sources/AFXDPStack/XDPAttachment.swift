@@ -48,6 +48,23 @@ struct XDPAttachment {
         }
     }
 
+    /// Puts `program` in place of ours with a plain attach (no `XDP_FLAGS_UPDATE_IF_NOEXIST`), as a second,
+    /// independent loader would. Refuses unless the attached program is still ours.
+    func replace(with replacement: BPFProgram) throws -> XDPAttachment {
+        let attempted = "attach XDP program '\(replacement.name)' to \(namespace):\(interface) over '\(program.name)'"
+        let ourID = try program.info().id
+        return try NetworkNamespace.run(namespace) {
+            var present: UInt32 = 0
+            try negativeErrno("\(attempted): query attached programs", bpf_xdp_query_id(ifindex, Int32(modeFlags), &present))
+            guard present == ourID else {
+                throw StackError("refusing to \(attempted): the attached program (id \(present)) is not ours")
+            }
+            try negativeErrno(attempted, bpf_xdp_attach(ifindex, replacement.fd, modeFlags, nil))
+            return XDPAttachment(namespace: namespace, interface: interface, ifindex: ifindex,
+                                 modeFlags: modeFlags, program: replacement)
+        }
+    }
+
     /// Detaches if our program is still the attached one; returns what went wrong, if anything.
     /// A namespace or interface that is already gone took the attachment with it.
     func detach() -> String? {

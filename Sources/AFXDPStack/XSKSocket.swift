@@ -5,6 +5,7 @@ import Evidence
 import Packets
 import Realization
 import BPFSupport
+import Sequencing
 
 /// One AF_XDP socket with a UMEM of its own, bound to one RX queue in copy mode, and the thread that
 /// drains it. Created with libxdp's `xsk_umem__create` and `xsk_socket__create`; libxdp is told not to
@@ -23,6 +24,8 @@ final class XSKSocket: @unchecked Sendable {
     private var umem: OpaquePointer?
     private var socket: OpaquePointer?
     private var poller: Poller?
+    /// Stalls the drain loop on purpose (sequence labs' fault injection); nil: never stalls.
+    private let gate: ConsumerGate?
 
     /// The socket's descriptor: the value written into the XSKMAP.
     var fd: Int32 { socket.map { xsk_socket__fd($0) } ?? -1 }
@@ -30,6 +33,7 @@ final class XSKSocket: @unchecked Sendable {
     /// Must run on a thread inside the interface's network namespace: the socket binds there.
     init(interface: String, queue: Int, configuration: StackConfiguration) throws {
         self.queue = queue
+        gate = configuration.consumerGate
         frameSize = configuration.frameSize
         areaSize = configuration.umemFrames * configuration.frameSize
         // The UMEM must be page-aligned; anonymous memory is, and it is memcg-accounted (no RLIMIT_MEMLOCK needed).
@@ -113,16 +117,21 @@ final class XSKSocket: @unchecked Sendable {
         var returned = [UInt64]()
         returned.reserveCapacity(Int(batch))
         while !poller.stopRequested {
+            gate?.holdIfStalled { poller.stopRequested }
             guard poll(&descriptor, 1, 100) > 0 else { continue }
             var index: UInt32 = 0
             let count = xsk_ring_cons__peek(rx, batch, &index)
             guard count > 0 else { continue }
-            let now = monotonicSeconds()
+            let nanoseconds = MonotonicClock.now()
+            let now = Double(nanoseconds) / 1e9
             returned.removeAll(keepingCapacity: true)
             for i in 0..<count {
                 let entry = xsk_ring_cons__rx_desc(rx, index &+ i)!.pointee
                 let bytes = UnsafeRawBufferPointer(start: xsk_umem__get_data(area, entry.addr), count: Int(entry.len))
-                report(ReceivedFrame(id: PacketTag.find(in: bytes), queue: queue, arrival: now, length: Int(entry.len)))
+                let sequenced = SequencedFrame.payload(in: bytes)
+                report(ReceivedFrame(id: PacketTag.find(in: bytes), queue: queue, arrival: now, length: Int(entry.len),
+                                     sequence: sequenced?.sequence, sentNanoseconds: sequenced?.sentNanoseconds,
+                                     arrivalNanoseconds: nanoseconds))
                 returned.append(entry.addr - entry.addr % UInt64(frameSize))
             }
             xsk_ring_cons__release(rx, count)

@@ -14,10 +14,15 @@ public struct KernelEvidence: Sendable, Codable, Hashable {
     public var queueCounters: [Int: [String: UInt64]]
     /// What could not be read, in words ("tracepoints unavailable: …"), so a report can say the evidence is partial.
     public var gaps: [String]
+    /// XDP programs that replaced one another on the interface during start-up, in order: a second loader's
+    /// plain attach silently takes the first program's place.
+    public var replacements: [ProgramReplacement]
 
     public init(tracepointsAttached: Bool = false, exceptions: [ExceptionCount] = [],
                 redirectErrors: [RedirectErrorCount] = [], sockets: [Int: SocketStatistics] = [:],
-                queueCounters: [Int: [String: UInt64]] = [:], gaps: [String] = []) {
+                queueCounters: [Int: [String: UInt64]] = [:], gaps: [String] = [],
+                replacements: [ProgramReplacement] = []) {
+        self.replacements = replacements
         self.tracepointsAttached = tracepointsAttached
         self.exceptions = exceptions
         self.redirectErrors = redirectErrors
@@ -79,5 +84,20 @@ public struct SocketStatistics: Sendable, Codable, Hashable {
         self.rxRingFull = rxRingFull
         self.rxFillRingEmptyDescs = rxFillRingEmptyDescs
         self.txRingEmptyDescs = txRingEmptyDescs
+    }
+}
+
+/// One XDP program taking another's place on the stack's interface.
+public struct ProgramReplacement: Sendable, Codable, Hashable {
+    /// "port_redirect (id 41) of the socket on queue 0"
+    public let replaced: String
+    public let replacedBy: String
+    /// Ports the replaced program claimed, which nothing claims any more.
+    public let orphanedPorts: [UInt16]
+
+    public init(replaced: String, replacedBy: String, orphanedPorts: [UInt16]) {
+        self.replaced = replaced
+        self.replacedBy = replacedBy
+        self.orphanedPorts = orphanedPorts
     }
 }

@@ -24,6 +24,13 @@ public enum CheckName: String, CaseIterable, Sendable {
     case sshSurvives = "ssh-survives"
     /// The `xdp:xdp_exception` tracepoint never fired.
     case noXDPExceptions = "no-xdp-exceptions"
+    /// Sequenced traffic arrived in the order it was sent: nothing out of order, nothing twice.
+    case inOrder = "in-order"
+    /// No sequenced packet went missing, or no more than `sequence.max-loss` allows.
+    case noLoss = "no-loss"
+
+    /// The checks that judge sequenced traffic (`traffic.sequence`) rather than packet classes.
+    public var needsSequence: Bool { self == .inOrder || self == .noLoss }
 }
 
 /// `holds` for a healthy stack; `violated` for incident labs, which pass only when the failure is reproduced.

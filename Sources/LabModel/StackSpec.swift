@@ -12,10 +12,14 @@ public struct StackSpec: Sendable, Equatable {
     public var socketQueues: [Int]
     public var startup: [StartupStep]
     public var fillRing: FillRingPolicy
+    /// Checks to pass before anything is deployed, in file order; empty when the lab lists none.
+    public var preflight: [PreflightStep]
+    public var layout: StackLayoutSpec
 
     public init(host: String, interface: String, program: String, attachMode: AttachMode = .native,
                 ports: [UInt16], socketQueues: [Int], startup: [StartupStep] = StartupStep.safeOrder,
-                fillRing: FillRingPolicy = .kept) {
+                fillRing: FillRingPolicy = .kept, preflight: [PreflightStep] = [], layout: StackLayoutSpec = .shared) {
+        self.layout = layout
         self.host = host
         self.interface = interface
         self.program = program
@@ -24,7 +28,15 @@ public struct StackSpec: Sendable, Equatable {
         self.socketQueues = socketQueues
         self.startup = startup
         self.fillRing = fillRing
+        self.preflight = preflight
     }
+}
+
+/// A check the program must pass before the lab deploys it.
+public enum PreflightStep: String, Sendable, CaseIterable {
+    /// `xdplab check`: BPF_PROG_TEST_RUN over the check corpus on every queue of the stack's link, with the
+    /// xsks_map slot empty and with a socket registered; any violation stops the run before deployment.
+    case check
 }
 
 /// How the XDP program is attached: `native` runs in the veth driver, `generic` in the core stack.
@@ -71,4 +83,19 @@ public enum FillRingPolicy: String, Sendable, CaseIterable {
     case kept
     /// Stops refilling it, so redirects soon fail with ENOMEM (incident labs).
     case starve
+}
+
+/// How the stack's programs relate to its sockets.
+public enum StackLayoutSpec: Sendable, Equatable {
+    /// One program and one `xsks_map` for all sockets and ports: the correct design.
+    case shared
+    /// Each socket's application loads and attaches its own program for its own ports; each attach after the first
+    /// replaces the previous program (incident labs).
+    case programPerSocket(portsByQueue: [Int: [UInt16]])
+}
+
+/// `layout` as written in lab files.
+enum StackLayoutKind: String, CaseIterable {
+    case shared
+    case programPerSocket = "program-per-socket"
 }

@@ -10,14 +10,23 @@ public struct TrafficSpec: Sendable, Equatable {
     public var classes: [TrafficClass]
     /// nil when the file says `ssh: off`.
     public var ssh: SSHSpec?
+    /// Sequenced traffic instead of packet classes (`sequence:`); a sequence lab sends nothing else, so then
+    /// `classes` is empty and `ssh` nil.
+    public var sequence: SequenceSpec?
 
     public init(from: String, duration: Double = 5, rounds: Int = 5,
-                classes: [TrafficClass] = TrafficClass.allCases, ssh: SSHSpec? = .standard) {
+                classes: [TrafficClass] = TrafficClass.allCases, ssh: SSHSpec? = .standard, sequence: SequenceSpec? = nil) {
         self.from = from
         self.duration = duration
         self.rounds = rounds
         self.classes = classes
         self.ssh = ssh
+        self.sequence = sequence
+    }
+
+    /// Sequenced traffic from `from` and nothing else.
+    public static func sequence(from: String, _ sequence: SequenceSpec) -> TrafficSpec {
+        TrafficSpec(from: from, classes: [], ssh: nil, sequence: sequence)
     }
 }
 

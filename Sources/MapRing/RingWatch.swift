@@ -12,6 +12,8 @@ public final class RingWatch: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var samples: [RingSample] = []
+    /// Every slot's flag at each sample, in the same order as `samples`.
+    private var slotSnapshots: [RingSlotSnapshot] = []
     private var running = false
     private var stopRequested = false
     private var finished = false
@@ -64,6 +66,13 @@ public final class RingWatch: @unchecked Sendable {
         return samples
     }
 
+    /// Each sample's slot flags (0 free, 1 valid, 2 being written), taken right after the sample.
+    public var collectedSlotStates: [RingSlotSnapshot] {
+        condition.lock()
+        defer { condition.unlock() }
+        return slotSnapshots
+    }
+
     /// Why sampling ended early (the control map could not be read), if it did.
     public var error: String? {
         condition.lock()
@@ -76,10 +85,12 @@ public final class RingWatch: @unchecked Sendable {
         condition.lock()
         while !stopRequested {
             condition.unlock()
-            let taken = Result { try sample() }
+            let taken = Result { (try sample(), poller.slotStates()) }
             condition.lock()
             switch taken {
-            case .success(let sample): samples.append(sample)
+            case .success(let (sample, states)):
+                samples.append(sample)
+                slotSnapshots.append(RingSlotSnapshot(time: sample.time, states: states))
             case .failure(let error): failure = "\(error)"; stopRequested = true
             }
             next += intervalNanoseconds
@@ -88,7 +99,10 @@ public final class RingWatch: @unchecked Sendable {
             let wait = Double(next - now) / 1e9
             if !stopRequested { _ = condition.wait(until: Date(timeIntervalSinceNow: wait)) }
         }
-        if failure == nil, let last = try? sample() { samples.append(last) }
+        if failure == nil, let last = try? sample() {
+            samples.append(last)
+            slotSnapshots.append(RingSlotSnapshot(time: last.time, states: poller.slotStates()))
+        }
         finished = true
         condition.broadcast()
         condition.unlock()

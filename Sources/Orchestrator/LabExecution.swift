@@ -8,6 +8,7 @@ import Capture
 import Verification
 import Reports
 import Evidence
+import ProgramCheck
 
 /// One run of one lab. Everything it creates is released in `execute()`'s defer, whatever happens;
 /// SIGINT/SIGTERM are covered by `Interruption`, which deletes the run's namespaces.
@@ -34,6 +35,7 @@ final class LabExecution {
 
         progress("compile \(lab.stack.program)")
         let object = try BPFCompiler.object(for: lab.stack.program, outputDirectory: "\(runDirectory)/objects")
+        if lab.stack.preflight.contains(.check) { try preflightCheck(object) }
 
         let realized = try Realizer.realize(LabPlan.topology(lab), run: run) { self.progress($0) }
         Interruption.register(realized)
@@ -67,14 +69,18 @@ final class LabExecution {
             namespace: stackNamespace, interface: lab.stack.interface, objectPath: object,
             attachMode: LabPlan.attachMode(lab.stack.attachMode), ports: lab.stack.ports,
             socketQueues: lab.stack.socketQueues, refillFillRing: lab.stack.fillRing == .kept,
-            workDirectory: "\(runDirectory)/objects"))
+            workDirectory: "\(runDirectory)/objects",
+            initialFill: lab.stack.fillRing == .starve ? LabPlan.starvedFill : nil,
+            layout: LabPlan.layout(lab.stack.layout)))
         stack = deployed
         let (before, during) = LabPlan.splitStartup(lab.stack.startup)
         for step in before {
             progress("stack: \(step.name)")
             try deployed.perform(LabPlan.stackStep(step))
         }
-        let lateSteps = LateSteps(steps: during, stack: deployed, progress: progress)
+        // One origin for every traffic time (sentAt, session stalls, a late registration).
+        let trafficOrigin = TrafficClock.now()
+        let lateSteps = LateSteps(steps: during, stack: deployed, origin: trafficOrigin, progress: progress)
 
         churn = NeighbourChurn(targets: [lab.stackEndpoint, lab.peerEndpoint].map {
             NeighbourChurn.Target(namespace: realized.namespace(of: $0.host), interface: $0.interface)
@@ -84,7 +90,8 @@ final class LabExecution {
         // Traffic: SSH-like sessions for the whole duration, tagged frames spread over it.
         if let ssh = lab.traffic.ssh {
             sessions = try SSHSessions.start(endpoints: endpoints, port: ssh.port, interval: ssh.interval,
-                                             maxStall: ssh.maxStall, duration: lab.traffic.duration)
+                                             maxStall: ssh.maxStall, duration: lab.traffic.duration,
+                                             startedAt: trafficOrigin)
             progress("ssh: \(lab.queueCount) session(s) to port \(ssh.port), one per RX queue, every \(format(ssh.interval))")
         }
         let frames = TrafficPlanner.plan(endpoints: endpoints, classes: LabPlan.packetClasses(lab.traffic.classes),
@@ -93,14 +100,14 @@ final class LabExecution {
         let injector = try Injector(endpoints: endpoints)
         defer { injector.close() }
         var lastShown = -1
-        let injected = try injector.send(frames, over: lab.traffic.duration) { sent, total in
+        let injected = try injector.send(frames, over: lab.traffic.duration, startedAt: trafficOrigin) { sent, total in
             let decile = sent * 10 / max(total, 1)
             if decile != lastShown { lastShown = decile; self.progress("inject: \(sent)/\(total)") }
         }
         let sessionRecords = sessions?.finish() ?? []
         sessions = nil
         churn?.stop()
-        let lateError = lateSteps.finish()
+        let (lateError, registeredAt) = lateSteps.finish()
         Thread.sleep(forTimeInterval: 0.3)   // frames still in flight reach the sockets and the capture
 
         let received = deployed.receivedPackets()
@@ -115,15 +122,33 @@ final class LabExecution {
             socketQueues: Set(lab.stack.socketQueues), queueCount: lab.queueCount,
             sessions: sessionRecords, sshMaxStall: lab.traffic.ssh?.maxStall ?? 0, sshEnabled: lab.traffic.ssh != nil,
             evidence: evidence, neighbourFrames: captured.arpFrames + captured.neighbourDiscoveryFrames,
-            captureDrops: captured.droppedByCapture)
+            captureDrops: captured.droppedByCapture, socketsRegisteredAt: registeredAt)
         if let lateError { observations.evidence.gaps.append("start-up step failed during traffic: \(lateError)") }
         let results = Verifier.evaluate(LabPlan.checkRequests(lab), observations: observations)
+        var diagnosis = Verifier.diagnosis(of: results, observations: observations)
+        // When something broke, what the program's instructions say joins what the kernel said.
+        if results.contains(where: { $0.judged && !$0.held }) {
+            diagnosis += ProgramNotes.notes(objectPath: object, ports: lab.stack.ports, queues: lab.queueCount)
+        }
         let report = LabReport.make(lab: lab.name, file: lab.path, results: results, observations: observations,
-                                    diagnosis: Verifier.diagnosis(of: results, observations: observations),
+                                    diagnosis: diagnosis,
                                     durationSeconds: Date().timeIntervalSince(started),
                                     captureDirectory: runDirectory)
         try? JSONReport.render([report]).write(toFile: "\(runDirectory)/report.json", atomically: true, encoding: .utf8)
         return report
+    }
+
+    /// `xdplab check` before anything is deployed: a program that can drop what it must pass is refused.
+    private func preflightCheck(_ object: String) throws {
+        progress("pre-flight: xdplab check on \(lab.queueCount) queues, ports \(lab.stack.ports.map(String.init).joined(separator: ","))")
+        let summary: CheckSummary
+        do {
+            summary = try ProgramCheck.run(objectPath: object, ports: lab.stack.ports, queues: lab.queueCount)
+        } catch let failure as CheckFailure where failure.kind == .missingCapability {
+            throw CapabilityError(capability: "what xdplab check needs", detail: failure.description)
+        }
+        progress("pre-flight: \(summary.text)")
+        guard summary.passed else { throw PreflightRefusal(summary: summary.text) }
     }
 
     private func trafficEndpoints(_ realized: RealizedLab) throws -> TrafficEndpoints {
@@ -154,8 +179,10 @@ func format(_ seconds: Double) -> String {
 final class LateSteps: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var error: String?
+    /// When `register` completed, in seconds since the traffic origin.
+    private var registeredAt: Double?
 
-    init(steps: [StartupStep], stack: AFXDPStack, progress: Progress) {
+    init(steps: [StartupStep], stack: AFXDPStack, origin: Double, progress: Progress) {
         guard !steps.isEmpty else { done.signal(); return }
         Thread.detachNewThread { [self] in
             for step in steps {
@@ -164,13 +191,21 @@ final class LateSteps: @unchecked Sendable {
                     self.error = "\(step.name): \(error)"
                     break
                 }
+                if step == .register { registeredAt = TrafficClock.now() - origin }
             }
             done.signal()
         }
     }
 
-    func finish() -> String? {
+    /// Waits for the steps; returns the error that stopped them, if any, and the registration time.
+    func finish() -> (error: String?, registeredAt: Double?) {
         done.wait()
-        return error
+        return (error, registeredAt)
     }
+}
+
+/// The pre-flight check found a packet the program would drop or claim wrongly; nothing was deployed.
+struct PreflightRefusal: Error, CustomStringConvertible {
+    let summary: String
+    var description: String { "refused to deploy: the pre-flight check failed: \(summary)" }
 }

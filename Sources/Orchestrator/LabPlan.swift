@@ -38,6 +38,17 @@ enum LabPlan {
         mode == .native ? .native : .generic
     }
 
+    static func layout(_ layout: StackLayoutSpec) -> StackLayout {
+        switch layout {
+        case .shared: return .shared
+        case .programPerSocket(let portsByQueue): return .programPerSocket(portsByQueue: portsByQueue)
+        }
+    }
+
+    /// Frames a starved consumer puts on its fill ring once and never again: few enough that ordinary traffic
+    /// empties it within the run.
+    static let starvedFill = 16
+
     static func packetClasses(_ classes: [TrafficClass]) -> [PacketClass] {
         classes.compactMap { PacketClass(rawValue: $0.rawValue) }
     }

@@ -37,7 +37,8 @@ public enum LabRunner {
         let progress = options.progress(lab.name)
         let started = Date()
         do {
-            let report = try LabExecution(lab: lab, options: options, progress: progress).execute()
+            let report = try lab.traffic.sequence.map { try SequenceExecution(lab: lab, sequence: $0, options: options, progress: progress).execute() }
+                ?? LabExecution(lab: lab, options: options, progress: progress).execute()
             return LabOutcome(report: report, missingCapability: nil)
         } catch let error as CapabilityError {
             progress("cannot run: this machine lacks \(error.capability)")

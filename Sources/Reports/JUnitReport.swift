@@ -42,7 +42,8 @@ public enum JUnitReport {
                 xml += "    </testcase>\n"
             }
         }
-        let out = lab.diagnosis.map { "diagnosis: \($0)" } + (lab.captureDirectory.map { ["capture: \($0)"] } ?? [])
+        let out = (lab.sequence?.lines ?? []) + lab.diagnosis.map { "diagnosis: \($0)" }
+            + (lab.captureDirectory.map { ["capture: \($0)"] } ?? [])
         if !out.isEmpty { xml += "    <system-out>\(XMLText.text(out.joined(separator: "\n")))</system-out>\n" }
         xml += "  </testsuite>\n"
         return xml

@@ -65,10 +65,12 @@ public struct LabReport: Sendable, Codable, Equatable {
     public let sessions: [SessionRecord]
     /// Why the lab could not run at all; then `passed` is false and there are no checks.
     public let error: String?
+    /// What a sequence lab measured; nil for packet-class labs.
+    public let sequence: SequenceSummary?
 
     public init(lab: String, file: String, passed: Bool, checks: [CheckResult], packets: PacketCounts,
                 classes: [ClassSummary], diagnosis: [String], durationSeconds: Double, captureDirectory: String?,
-                evidence: KernelEvidence?, sessions: [SessionRecord], error: String?) {
+                evidence: KernelEvidence?, sessions: [SessionRecord], error: String?, sequence: SequenceSummary? = nil) {
         self.lab = lab
         self.file = file
         self.passed = passed
@@ -81,6 +83,7 @@ public struct LabReport: Sendable, Codable, Equatable {
         self.evidence = evidence
         self.sessions = sessions
         self.error = error
+        self.sequence = sequence
     }
 
     /// The report of a lab that ran: passed when it has checks and every one came out as expected.
@@ -104,6 +107,7 @@ public struct LabReport: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case lab, file, passed, checks, packets, classes, diagnosis, durationSeconds, captureDirectory, evidence, sessions, error
+        case sequence
     }
 
     /// Like the synthesized encoding, but absent values are written as null so every report has the same keys.
@@ -121,5 +125,6 @@ public struct LabReport: Sendable, Codable, Equatable {
         try container.encode(evidence, forKey: .evidence)
         try container.encode(sessions, forKey: .sessions)
         try container.encode(error, forKey: .error)
+        try container.encode(sequence, forKey: .sequence)
     }
 }

@@ -41,6 +41,7 @@ public enum TerminalReport {
             lines += printable(check.detail).split(separator: "\n", omittingEmptySubsequences: false).map { paint.dim("      \($0)") }
         }
         if !lab.classes.isEmpty { lines += table(lab) }
+        if let sequence = lab.sequence { lines += sequence.lines.map { "  " + printable($0) } }
         if lab.packets.both > 0 {
             let both = lab.packets.both == 1 ? "1 packet" : "\(lab.packets.both) packets"
             lines.append(paint.red("  ! \(both) reached both the kernel and a socket (counted as xsk)"))

@@ -12,6 +12,14 @@ public enum CheckName: String, CaseIterable, Sendable {
     case noXDPExceptions = "no-xdp-exceptions"
 }
 
+/// The checks of sequence labs (`traffic.sequence`), judged by `SequenceVerifier` from the receiver's arrivals.
+public enum SequenceCheckName: String, CaseIterable, Sendable {
+    /// Nothing arrived out of order or twice.
+    case inOrder = "in-order"
+    /// No more packets went missing than the lab's `max-loss` allows (none by default).
+    case noLoss = "no-loss"
+}
+
 /// One check a lab asks for. An unknown name gives a failed result that says so.
 public struct CheckRequest: Sendable, Equatable {
     public let name: String

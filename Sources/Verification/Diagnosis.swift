@@ -27,7 +27,7 @@ struct Diagnosis {
 
     private func fate(_ packet: InjectedPacket) -> Fate { fates[packet.id] ?? .lost }
 
-    private func hasSocket(_ packet: InjectedPacket) -> Bool { observations.socketQueues.contains(packet.queue) }
+    private func hasSocket(_ packet: InjectedPacket) -> Bool { observations.socketState(of: packet) == .registered }
 
     private var lost: [InjectedPacket] { observations.injected.filter { fate($0) == .lost } }
 
@@ -79,6 +79,14 @@ struct Diagnosis {
     private func aborts() -> [String] {
         let aborted = exceptionCount(action: 0)
         let socketless = lostSocketless
+        let early = socketless.filter { observations.socketState(of: $0) == .notYetRegistered }
+        if aborted > 0 && !early.isEmpty, let registeredAt = observations.socketsRegisteredAt {
+            return ["The program was attached before its sockets were registered in xsks_map: until the sockets were registered "
+                + "at \(Words.seconds(registeredAt)), bpf_redirect_map found empty slots on \(queueList(early)) and, its flags "
+                + "argument being 0, fell back to XDP_ABORTED (\(Words.plural(early.count, "validator packet")) lost in that window, "
+                + "xdp_exception with action 0 fired \(aborted) times). Register the sockets before attaching the program, or pass "
+                + "XDP_PASS as flags so the window falls through to the kernel."]
+        }
         if aborted > 0 && !socketless.isEmpty {
             return ["bpf_redirect_map fell back to XDP_ABORTED for queues without a socket (\(queueList(socketless)): "
                 + "\(Words.plural(socketless.count, "validator packet")) lost, xdp_exception with action 0 fired \(aborted) times): "
@@ -192,7 +200,7 @@ struct Diagnosis {
     /// Other non-matching packets dropped instead of passed.
     private func otherNonMatchingDrops() -> [String] {
         let dropped = lost.filter { !$0.matching && !NeighbourClasses.contains($0.trafficClass) }
-        guard !dropped.isEmpty else { return [] }
+        guard !dropped.isEmpty, !exceptionsExplainDrops else { return [] }
         let hints: [String: String] = [
             "vlan-tagged": "a VLAN tag must end the parse with XDP_PASS, not a drop",
             "ipv4-fragments": "fragments must be passed, not dropped",
@@ -200,10 +208,19 @@ struct Diagnosis {
             "ipv6-ext-headers": "extension headers must end the parse with XDP_PASS, not a drop",
         ]
         let hinted = Set(dropped.map(\.trafficClass)).sorted().compactMap { hints[$0] }
+        // veth counts XDP_ABORTED (and illegal values) as drops too; only drops beyond the exceptions are XDP_DROP.
         let drops = evidence.queueTotal("xdp_drops")
-        let how = drops > 0 ? " — the program returned XDP_DROP (veth xdp_drops: \(drops) in total)" : ""
+        let plainDrops = drops > evidence.exceptionTotal ? drops - evidence.exceptionTotal : 0
+        let how = plainDrops > 0 ? " — the program returned XDP_DROP (veth xdp_drops: \(drops) in total, "
+                                   + "\(evidence.exceptionTotal) of them xdp_exception)" : ""
         return ["Non-matching packets were dropped instead of passed to the kernel (\(perClass(dropped, "lost")))\(how). "
             + "Everything that is not a validator packet must get XDP_PASS" + (hinted.isEmpty ? "." : "; \(hinted.joined(separator: "; ")).")]
+    }
+
+    /// True when xdp_exception events alone account for every lost non-matching packet: the sentence about
+    /// illegal values or aborts already explains them.
+    private var exceptionsExplainDrops: Bool {
+        evidence.exceptionTotal > 0 && evidence.queueTotal("xdp_drops") <= evidence.exceptionTotal
     }
 
     /// Non-matching packets that reached an AF_XDP socket: the filter is too broad, and the class says where.
@@ -239,6 +256,15 @@ struct Diagnosis {
     private func matchingToKernel() -> [String] {
         let passed = observations.injected.filter { $0.matching && hasSocket($0) && fate($0) == .kernel }
         guard !passed.isEmpty else { return [] }
+        if let replacement = evidence.replacements.last {
+            let orphaned = replacement.orphanedPorts.map(String.init).joined(separator: ", ")
+            return ["During start-up \(replacement.replacedBy) replaced \(replacement.replaced) on the interface: a plain attach "
+                + "without XDP_FLAGS_UPDATE_IF_NOEXIST silently takes the first program's place"
+                + (orphaned.isEmpty ? "" : ", so nothing claims port \(orphaned) any more")
+                + ". \(Words.plural(passed.count, "validator packet")) reached the kernel instead of their socket "
+                + "(\(perClass(passed, "passed to the kernel"))). Load one program with one xsks_map for all sockets and ports, "
+                + "and attach it once."]
+        }
         // A window: on each affected queue, every packet that went to the kernel was sent before every one that reached the socket.
         var windowEnds: [Double] = []
         for queue in Set(passed.map(\.queue)) {

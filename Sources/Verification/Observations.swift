@@ -19,10 +19,15 @@ public struct Observations: Sendable {
     public var neighbourFrames: Int
     /// Frames the capture lost; non-zero makes every "lost" verdict doubtful.
     public var captureDrops: UInt32
+    /// When the sockets were registered in the XSKMAP, in seconds on the clock of `InjectedPacket.sentAt`,
+    /// if that happened while traffic flowed (a late `register` step); nil when they were registered before.
+    public var socketsRegisteredAt: Double?
 
     public init(injected: [InjectedPacket], kernelIDs: [UInt64: Double], xskArrivals: [UInt64: Int],
                 socketQueues: Set<Int>, queueCount: Int, sessions: [SessionRecord], sshMaxStall: Double,
-                sshEnabled: Bool, evidence: KernelEvidence, neighbourFrames: Int, captureDrops: UInt32) {
+                sshEnabled: Bool, evidence: KernelEvidence, neighbourFrames: Int, captureDrops: UInt32,
+                socketsRegisteredAt: Double? = nil) {
+        self.socketsRegisteredAt = socketsRegisteredAt
         self.injected = injected
         self.kernelIDs = kernelIDs
         self.xskArrivals = xskArrivals
@@ -34,5 +39,30 @@ public struct Observations: Sendable {
         self.evidence = evidence
         self.neighbourFrames = neighbourFrames
         self.captureDrops = captureDrops
+    }
+}
+
+/// Whether a packet met a registered socket on its queue.
+public enum SocketState: Sendable, Equatable {
+    /// A socket is registered for the packet's queue.
+    case registered
+    /// No socket on the queue at all.
+    case none
+    /// The queue's socket was registered only after the packet was sent (a late `register` step).
+    case notYetRegistered
+    /// Sent so close to the registration that either fate is right; such packets are not judged.
+    case registering
+}
+
+extension Observations {
+    /// Packets sent within this many seconds of a late registration may meet either state of the slot.
+    public static let registrationMargin = 0.05
+
+    public func socketState(of packet: InjectedPacket) -> SocketState {
+        guard socketQueues.contains(packet.queue) else { return .none }
+        guard let registeredAt = socketsRegisteredAt else { return .registered }
+        if packet.sentAt < registeredAt - Self.registrationMargin { return .notYetRegistered }
+        if packet.sentAt > registeredAt + Self.registrationMargin { return .registered }
+        return .registering
     }
 }

@@ -10,10 +10,11 @@ struct PacketCheck {
     init(_ name: CheckName, _ observations: Observations) {
         self.name = name
         self.observations = observations
-        let sockets = observations.socketQueues
+        let state = observations.socketState(of:)
         switch name {
-        case .failedRedirectsPass: scope = observations.injected.filter { $0.matching && !sockets.contains($0.queue) }
-        case .matchingReachXSK: scope = observations.injected.filter { $0.matching && sockets.contains($0.queue) }
+        case .failedRedirectsPass:
+            scope = observations.injected.filter { $0.matching && [.none, .notYetRegistered].contains(state($0)) }
+        case .matchingReachXSK: scope = observations.injected.filter { $0.matching && state($0) == .registered }
         default: scope = observations.injected.filter { !$0.matching }
         }
     }
@@ -21,8 +22,8 @@ struct PacketCheck {
     /// What the scope is, for the one-line details: "non-matching packets".
     private var subject: String {
         switch name {
-        case .failedRedirectsPass: return "validator packets on queues without a socket"
-        case .matchingReachXSK: return "validator packets on queues with a socket"
+        case .failedRedirectsPass: return "validator packets on queues without a registered socket"
+        case .matchingReachXSK: return "validator packets on queues with a registered socket"
         default: return "non-matching packets"
         }
     }

@@ -19,15 +19,19 @@ public enum Verifier {
     /// Where a packet had to go: non-matching packets and matching packets on a queue without a socket to the
     /// kernel, matching packets on a queue with a socket to that queue's socket.
     public static func expectedFate(of packet: InjectedPacket, in observations: Observations) -> Fate {
-        guard packet.matching, observations.socketQueues.contains(packet.queue) else { return .kernel }
+        guard packet.matching, observations.socketState(of: packet) == .registered else { return .kernel }
         return .xsk(queue: packet.queue)
     }
 
     /// Why the packet had to go there, in words.
     public static func expectation(for packet: InjectedPacket, in observations: Observations) -> String {
         if !packet.matching { return "the kernel (not a validator packet, XDP must pass it)" }
-        if observations.socketQueues.contains(packet.queue) { return "the AF_XDP socket on queue \(packet.queue)" }
-        return "the kernel (no socket on queue \(packet.queue), the fallback must pass them)"
+        switch observations.socketState(of: packet) {
+        case .registered, .registering: return "the AF_XDP socket on queue \(packet.queue)"
+        case .notYetRegistered:
+            return "the kernel (the socket on queue \(packet.queue) was not registered yet, the fallback must pass them)"
+        case .none: return "the kernel (no socket on queue \(packet.queue), the fallback must pass them)"
+        }
     }
 
     public static func evaluate(_ requests: [CheckRequest], observations: Observations) -> [CheckResult] {

@@ -13,8 +13,8 @@ struct PacketCheckTests {
         #expect(results.allSatisfy { $0.passed && $0.held && $0.judged && $0.offenders.isEmpty })
         #expect(results.allSatisfy { !$0.detail.contains("\n") })
         #expect(results[0].detail == "80 non-matching packets, all reached the kernel")
-        #expect(results[1].detail == "20 validator packets on queues without a socket (queues 2, 3), all passed to the kernel")
-        #expect(results[2].detail == "20 validator packets on queues with a socket (queues 0, 1), all reached the socket on their queue")
+        #expect(results[1].detail == "20 validator packets on queues without a registered socket (queues 2, 3), all passed to the kernel")
+        #expect(results[2].detail == "20 validator packets on queues with a registered socket (queues 0, 1), all reached the socket on their queue")
         #expect(Verifier.diagnosis(of: results, observations: scenario.observations).isEmpty)
     }
 
@@ -117,7 +117,7 @@ struct PacketCheckTests {
         for expected in [ExpectedOutcome.holds, .violated] {
             let result = scenario.evaluate(.failedRedirectsPass, expected: expected)
             #expect(!result.judged && !result.passed)
-            #expect(result.detail.contains("no validator packets on queues without a socket"))
+            #expect(result.detail.contains("no validator packets on queues without a registered socket"))
         }
     }
 

@@ -22,11 +22,11 @@ struct TerminalReportTests {
     static let recorded = """
         FAIL  fallback <abort> & co  Labs/fallback-abort.yaml  (12.3s)
           ✗ failed-redirects-pass  expected holds, violated
-              2 of 2 validator packets on queues without a socket did not go where they had to:
+              2 of 2 validator packets on queues without a registered socket did not go where they had to:
                 validator-udp4 on queue 2: 2 of 2 lost — expected the kernel (no socket on queue 2, the fallback must pass them), observed: lost; e.g. #5 udp 198.18.0.2:40005 > 198.18.0.1:8003, #6 udp 198.18.0.2:40006 > 198.18.0.1:8003
               kernel evidence: xdp_exception: 2 events with action 0 (XDP_ABORTED); veth xdp_drops on queue 2: 2
           ✓ matching-reach-xsk     expected holds, held
-              4 validator packets on queues with a socket (queues 0, 1), all reached the socket on their queue
+              4 validator packets on queues with a registered socket (queues 0, 1), all reached the socket on their queue
           ✗ ssh-survives           expected violated, could not be judged
               no SSH sessions in this lab's traffic
           packets         injected  kernel  xsk  lost
@@ -43,7 +43,7 @@ struct TerminalReportTests {
 
         PASS  healthy  Labs/healthy.yaml  (3.0s)
           ✓ matching-reach-xsk  expected holds, held
-              2 validator packets on queues with a socket (queues 0, 1), all reached the socket on their queue
+              2 validator packets on queues with a registered socket (queues 0, 1), all reached the socket on their queue
           ✓ ssh-survives        expected holds, held
               1 session completed 30 of 30 exchanges, longest stall 0.2s (limit 2s)
           packets         injected  kernel  xsk  lost

@@ -4,3 +4,13 @@
 
 /// Enters the network namespace behind `fd` (setns with CLONE_NEWNET), for the calling thread only.
 int clinux_setns_net(int fd);
+
+struct iovec;
+
+/// Sends `count` (at most 64) datagrams or frames, one per iovec, in one system call (sendmmsg).
+/// Returns how many went, or -errno when not even the first did.
+int clinux_send_batch(int fd, const struct iovec *packets, unsigned count);
+
+/// Takes up to `count` (at most 64) waiting datagrams without blocking (recvmmsg, MSG_DONTWAIT); each lands
+/// in its iovec and `lengths[i]` gets its size. Returns how many were taken, or -errno (-EAGAIN: none waiting).
+int clinux_receive_batch(int fd, struct iovec *buffers, unsigned count, uint32_t *lengths);

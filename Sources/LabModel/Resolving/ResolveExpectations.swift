@@ -23,6 +23,10 @@ extension LabResolver {
                 valid = false
                 continue
             }
+            if !sequenceChecksFit(expectation, node: item, traffic: traffic) {
+                valid = false
+                continue
+            }
             if expectation.check == .sshSurvives, let off = traffic?.sshOff {
                 reader.error("ssh-survives needs SSH sessions, but traffic has ssh: off (line \(reader.location(off).line)); "
                              + "remove one of them", at: item)

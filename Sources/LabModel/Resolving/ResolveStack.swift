@@ -11,7 +11,8 @@ struct StackDraft {
 }
 
 extension LabResolver {
-    static let stackKeys = ["host", "interface", "program", "attach-mode", "ports", "queues", "startup", "fill-ring"]
+    static let stackKeys = ["host", "interface", "program", "attach-mode", "ports", "queues", "startup", "fill-ring",
+                            "preflight", "layout", "socket-ports"]
 
     func resolveStack(_ node: Node, topology: TopologyDraft?) -> StackDraft {
         var draft = StackDraft()
@@ -28,11 +29,14 @@ extension LabResolver {
         let queues = fields["queues"].map { socketQueues($0, link: draft.link) } ?? draft.link.map { Array(0..<$0.queues) }
         let startup = fields["startup"].map(startupSteps) ?? StartupStep.safeOrder
         let fillRing = fields["fill-ring"].map { reader.choice($0, "fill-ring", as: FillRingPolicy.self) } ?? .kept
+        let preflight = fields["preflight"].map(preflightSteps) ?? []
+        let layout = stackLayout(fields, ports: ports, queues: queues)
 
         if let host = draft.host, let interface, let program, let attachMode, let ports, let queues, let startup,
-           let fillRing {
+           let fillRing, let preflight, let layout {
             draft.spec = StackSpec(host: host, interface: interface, program: program, attachMode: attachMode,
-                                   ports: ports, socketQueues: queues, startup: startup, fillRing: fillRing)
+                                   ports: ports, socketQueues: queues, startup: startup, fillRing: fillRing,
+                                   preflight: preflight, layout: layout)
         }
         return draft
     }
@@ -181,6 +185,67 @@ extension LabResolver {
         for rule in rules where positions[rule.later]!.index < positions[rule.earlier]!.index {
             reader.error("'\(rule.later)' must come after '\(rule.earlier)': \(rule.why)", at: positions[rule.later]!.node)
             valid = false
+        }
+        return valid ? steps : nil
+    }
+
+    /// `layout: shared` (default), or `program-per-socket` with `socket-ports` saying which ports each socket's own
+    /// program claims: every socket queue once, ports from the stack's `ports`.
+    private func stackLayout(_ fields: Fields, ports: [UInt16]?, queues: [Int]?) -> StackLayoutSpec? {
+        let kind = fields["layout"].map { reader.choice($0, "layout", as: StackLayoutKind.self) } ?? .shared
+        guard let kind else { return nil }
+        switch kind {
+        case .shared:
+            if let extra = fields["socket-ports"] {
+                reader.error("socket-ports only applies to layout: program-per-socket; remove it or set the layout", at: extra)
+                return nil
+            }
+            return .shared
+        case .programPerSocket:
+            guard let node = fields.required("socket-ports", reader,
+                                             meaning: "which ports each socket's own program claims, such as {0: [8003], 1: [8004]}")
+            else { return nil }
+            guard case .mapping(let mapping) = node else {
+                reader.error("socket-ports must map a socket queue to its ports, such as {0: [8003], 1: [8004]}, got \(reader.kind(of: node))", at: node)
+                return nil
+            }
+            var byQueue: [Int: [UInt16]] = [:]
+            var valid = true
+            for (keyNode, value) in mapping {
+                guard let queue = reader.integer(keyNode, "a socket queue", in: 0...63) else { valid = false; continue }
+                if let queues, !queues.contains(queue) {
+                    reader.error("queue \(queue) has no socket; socket-ports keys must be among the stack's queues "
+                                 + "(\(queues.map(String.init).joined(separator: ", ")))", at: keyNode)
+                    valid = false
+                }
+                guard let own = self.ports(value) else { valid = false; continue }
+                if let ports, let stray = own.first(where: { !ports.contains($0) }) {
+                    reader.error("port \(stray) is not among the stack's ports; list it under ports too", at: value)
+                    valid = false
+                }
+                byQueue[queue] = own
+            }
+            if valid, let queues, let missing = queues.first(where: { byQueue[$0] == nil }) {
+                reader.error("socket-ports has no entry for queue \(missing); every socket needs its own program's ports", at: node)
+                valid = false
+            }
+            return valid ? .programPerSocket(portsByQueue: byQueue) : nil
+        }
+    }
+
+    /// Pre-flight checks by name, each at most once; only `check` exists.
+    private func preflightSteps(_ node: Node) -> [PreflightStep]? {
+        guard let items = reader.list(node, "preflight", example: "[check]") else { return nil }
+        var steps: [PreflightStep] = []
+        var valid = true
+        for item in items {
+            guard let step = reader.choice(item, "pre-flight step", as: PreflightStep.self) else { valid = false; continue }
+            if steps.contains(step) {
+                reader.error("'\(step.rawValue)' appears twice in preflight", at: item)
+                valid = false
+                continue
+            }
+            steps.append(step)
         }
         return valid ? steps : nil
     }

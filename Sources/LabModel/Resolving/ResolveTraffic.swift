@@ -5,10 +5,12 @@ struct TrafficDraft {
     var spec: TrafficSpec?
     /// Where `ssh: off` was written, so an `ssh-survives` check can point at the conflict.
     var sshOff: Node?
+    /// Where `sequence:` was written: the lab is a sequence lab, whose checks differ.
+    var sequenceNode: Node?
 }
 
 extension LabResolver {
-    static let trafficKeys = ["from", "duration", "rounds", "classes", "ssh"]
+    static let trafficKeys = ["from", "duration", "rounds", "classes", "ssh", "sequence"]
     static let sshKeys = ["port", "interval", "max-stall"]
 
     func resolveTraffic(_ node: Node, topology: TopologyDraft?, stack: StackDraft?) -> TrafficDraft {
@@ -16,6 +18,19 @@ extension LabResolver {
         guard let fields = reader.fields(node, "traffic", known: Self.trafficKeys) else { return draft }
         let from = fields.required("from", reader, meaning: "the host that sends, at the far end of the stack's link")
             .flatMap { sender($0, topology: topology, stack: stack) }
+        if let node = fields["sequence"] {
+            draft.sequenceNode = node
+            let sequence = resolveSequence(node, stack: stack)
+            var alone = true
+            for key in ["duration", "rounds", "classes", "ssh"] {
+                guard let other = fields[key] else { continue }
+                reader.error("\(key) belongs to packet-class traffic; a sequence lab (sequence settings at line "
+                             + "\(reader.location(node).line)) sends only its sequence, so remove \(key)", at: other)
+                alone = false
+            }
+            if let from, let sequence, alone { draft.spec = .sequence(from: from, sequence) }
+            return draft
+        }
         let duration = fields["duration"].map { reader.duration($0, "duration", in: 1...600) } ?? 5
         let rounds = fields["rounds"].map { reader.integer($0, "rounds", in: 1...10_000) } ?? 5
         let classes = fields["classes"].map(trafficClasses) ?? TrafficClass.allCases

@@ -1,0 +1,46 @@
+import Foundation
+import LabModel
+import Realization
+import BPFSupport
+import Traffic
+
+/// What every kind of lab run sets up the same way: its evidence folder and the two ends of the stack's
+/// link as the traffic layer sees them.
+enum RunSetup {
+    /// How every run starts: the machine is checked, leftovers of killed runs go, a fresh run id gets its
+    /// evidence folder, and the lab's program is compiled into it.
+    static func begin(_ lab: Lab, captures: String, progress: Progress)
+        throws -> (run: String, directory: String, object: String) {
+        try Preflight.check(lab)
+        for removal in Cleaner.removeLeftovers() {
+            progress("removed leftover \(removal.namespace) of killed run \(removal.run)")
+        }
+        let run = Ownership.newRunID()
+        let directory = try runDirectory(for: lab, run: run, captures: captures)
+        progress("run \(run): evidence goes to \(directory)")
+        progress("compile \(lab.stack.program)")
+        let object = try BPFCompiler.object(for: lab.stack.program, outputDirectory: "\(directory)/objects")
+        return (run, directory, object)
+    }
+
+    /// `<captures>/<lab>/<local time>-<run>/`, created.
+    static func runDirectory(for lab: Lab, run: String, captures: String) throws -> String {
+        let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: .current,
+                                                formatOptions: [.withFullDate, .withTime, .withDashSeparatorInDate])
+        let path = URL(fileURLWithPath: captures).appendingPathComponent(lab.name)
+            .appendingPathComponent("\(stamp)-\(run)").standardizedFileURL.path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// The peer sends, the stack's end receives; MACs are read from the realized links.
+    static func endpoints(of lab: Lab, in realized: RealizedLab) throws -> TrafficEndpoints {
+        func side(_ end: Endpoint) throws -> TrafficSide {
+            TrafficSide(namespace: realized.namespace(of: end.host), interface: end.interface,
+                        mac: try realized.mac(host: end.host, interface: end.interface),
+                        ipv4: end.ipv4.bytes, ipv6: end.ipv6.bytes)
+        }
+        return TrafficEndpoints(sender: try side(lab.peerEndpoint), receiver: try side(lab.stackEndpoint),
+                                queues: lab.queueCount)
+    }
+}
