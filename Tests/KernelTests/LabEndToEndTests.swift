@@ -84,6 +84,12 @@ private func run(_ lab: Lab, program: String? = nil, captures: String) -> LabOut
                                            progress: { _ in .silent }))
 }
 
+/// Namespaces still present of the run that wrote this report (its run id ends the capture folder's name).
+private func leftovers(of report: LabReport) -> [String] {
+    guard let folder = report.captureDirectory, let run = folder.split(separator: "-").last.map(String.init) else { return ["?"] }
+    return Ownership.existingNamespaces().filter { Ownership.runID(ofNamespace: $0) == run }
+}
+
 private func check(_ name: String, in report: LabReport) -> CheckResult? {
     report.checks.first { $0.name == name }
 }
@@ -106,6 +112,7 @@ struct LabEndToEndTests {
         #expect(report.packets.xsk > 0)
         #expect(report.packets.injected == report.packets.kernel + report.packets.xsk)
         #expect(report.sessions.count == 4)
+        #expect(leftovers(of: report).isEmpty)
         #expect(ourNamespaces() == before)
         let pcap = try FileManager.default.contentsOfDirectory(atPath: report.captureDirectory ?? "")
         #expect(pcap.contains { $0.hasSuffix(".pcap") })
@@ -128,6 +135,7 @@ struct LabEndToEndTests {
         #expect(check("non-matching-reach-kernel", in: report)?.held == true)
         #expect(check("matching-reach-xsk", in: report)?.held == true)
         #expect(report.diagnosis.contains { $0.contains("flags") })
+        #expect(leftovers(of: report).isEmpty)
         #expect(ourNamespaces() == before)
     }
 
@@ -144,6 +152,7 @@ struct LabEndToEndTests {
         #expect(!nonMatching.offenders.isEmpty)
         #expect(nonMatching.offenders.allSatisfy { $0.trafficClass == "arp" })
         #expect(check("ssh-survives", in: report)?.held == false)
+        #expect(leftovers(of: report).isEmpty)
         #expect(ourNamespaces() == before)
     }
 
