@@ -25,16 +25,7 @@ final class LabExecution {
     }
 
     func execute() throws -> LabReport {
-        try Preflight.check(lab)
-        for removal in Cleaner.removeLeftovers() {
-            progress("removed leftover \(removal.namespace) of killed run \(removal.run)")
-        }
-        let run = Ownership.newRunID()
-        let runDirectory = try makeRunDirectory(run: run)
-        progress("run \(run): evidence goes to \(runDirectory)")
-
-        progress("compile \(lab.stack.program)")
-        let object = try BPFCompiler.object(for: lab.stack.program, outputDirectory: "\(runDirectory)/objects")
+        let (run, runDirectory, object) = try RunSetup.begin(lab, captures: options.capturesDirectory, progress: progress)
         if lab.stack.preflight.contains(.check) { try preflightCheck(object) }
 
         let realized = try Realizer.realize(LabPlan.topology(lab), run: run) { self.progress($0) }
@@ -56,7 +47,7 @@ final class LabExecution {
                                       : "tear-down problems: \(problems.joined(separator: "; "))")
         }
 
-        let endpoints = try trafficEndpoints(realized)
+        let endpoints = try RunSetup.endpoints(of: lab, in: realized)
         let stackNamespace = realized.namespace(of: lab.stack.host)
         let pcapFile = "\(runDirectory)/\(lab.stack.host)-\(lab.stack.interface).pcap"
         capture = try PacketCapture.start(namespace: stackNamespace, interface: lab.stack.interface, file: pcapFile)
@@ -149,25 +140,6 @@ final class LabExecution {
         }
         progress("pre-flight: \(summary.text)")
         guard summary.passed else { throw PreflightRefusal(summary: summary.text) }
-    }
-
-    private func trafficEndpoints(_ realized: RealizedLab) throws -> TrafficEndpoints {
-        let peer = lab.peerEndpoint, stack = lab.stackEndpoint
-        func side(_ end: Endpoint) throws -> TrafficSide {
-            TrafficSide(namespace: realized.namespace(of: end.host), interface: end.interface,
-                        mac: try realized.mac(host: end.host, interface: end.interface),
-                        ipv4: end.ipv4.bytes, ipv6: end.ipv6.bytes)
-        }
-        return TrafficEndpoints(sender: try side(peer), receiver: try side(stack), queues: lab.queueCount)
-    }
-
-    private func makeRunDirectory(run: String) throws -> String {
-        let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: .current,
-                                                formatOptions: [.withFullDate, .withTime, .withDashSeparatorInDate])
-        let path = URL(fileURLWithPath: options.capturesDirectory)
-            .appendingPathComponent(lab.name).appendingPathComponent("\(stamp)-\(run)").standardizedFileURL.path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
     }
 }
 

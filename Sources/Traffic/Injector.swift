@@ -16,34 +16,17 @@ public final class Injector {
 
     public init(endpoints: TrafficEndpoints) throws {
         self.endpoints = endpoints
-        let side = endpoints.sender
-        let place = "\(side.namespace):\(side.interface)"
-        sockets = try NetworkNamespace.run(side.namespace) { () throws -> [Int32] in
-            let ifindex = if_nametoindex(side.interface)
-            guard ifindex != 0 else { throw SystemError("find interface \(place)", errno: errno) }
-            var opened: [Int32] = []
-            do {
-                for queue in 0..<max(1, endpoints.queues) {
-                    // Protocol 0: this socket only sends, it never receives a copy of anything.
-                    let fd = try syscall("open AF_PACKET socket on \(place)") { socket(AF_PACKET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-                    opened.append(fd)
-                    try Sockets.setOption(fd, SOL_SOCKET, SO_MARK, QueueSteering.mark(forQueue: queue),
-                                          "SO_MARK for queue \(queue) on \(place)")
-                    var address = sockaddr_ll()
-                    address.sll_family = UInt16(AF_PACKET)
-                    address.sll_ifindex = Int32(ifindex)
-                    try syscall("bind AF_PACKET socket to \(place)") {
-                        withUnsafePointer(to: &address) {
-                            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_ll>.size)) }
-                        }
-                    }
-                }
-            } catch {
-                opened.forEach { _ = Glibc.close($0) }
-                throw error
+        // One socket per queue, each marked for its queue, so a frame's queue picks its socket.
+        var opened: [Int32] = []
+        do {
+            for queue in 0..<max(1, endpoints.queues) {
+                opened.append(try SteeredPacketSocket.open(endpoints.sender, queue: queue))
             }
-            return opened
+        } catch {
+            opened.forEach { _ = Glibc.close($0) }
+            throw error
         }
+        sockets = opened
     }
 
     /// Sends `frames` in order, frame i at `startedAt + i × duration / count`, so they spread evenly
