@@ -85,7 +85,7 @@ final class LabExecution {
                                              startedAt: trafficOrigin)
             progress("ssh: \(lab.queueCount) session(s) to port \(ssh.port), one per RX queue, every \(format(ssh.interval))")
         }
-        let frames = TrafficPlanner.plan(endpoints: endpoints, classes: LabPlan.packetClasses(lab.traffic.classes),
+        let frames = TrafficPlanner.plan(endpoints: endpoints, classes: lab.traffic.classes,
                                          rounds: lab.traffic.rounds, ports: lab.stack.ports, firstID: 1)
         progress("inject: \(frames.count) tagged frames over \(format(lab.traffic.duration)) from \(lab.traffic.from)")
         let injector = try Injector(endpoints: endpoints)

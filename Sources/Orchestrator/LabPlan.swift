@@ -49,10 +49,6 @@ enum LabPlan {
     /// empties it within the run.
     static let starvedFill = 16
 
-    static func packetClasses(_ classes: [TrafficClass]) -> [PacketClass] {
-        classes.compactMap { PacketClass(rawValue: $0.rawValue) }
-    }
-
     static func checkRequests(_ lab: Lab) -> [CheckRequest] {
         lab.expectations.map {
             CheckRequest(name: $0.check.rawValue, expected: $0.outcome == .holds ? .holds : .violated)

@@ -1,3 +1,4 @@
+import LabModel
 import Packets
 
 /// One end of the lab link that traffic runs over, as the traffic layer needs it.
@@ -31,23 +32,8 @@ public struct TrafficEndpoints: Sendable, Hashable {
     }
 }
 
-/// The kinds of traffic a lab can inject, named as in lab files.
-public enum PacketClass: String, CaseIterable, Sendable {
-    case validatorUDP4 = "validator-udp4"
-    case validatorUDP6 = "validator-udp6"
-    case otherUDP4 = "other-udp4"
-    case otherUDP6 = "other-udp6"
-    case udpFromValidatorPort = "udp-from-validator-port"
-    case tcpValidatorPorts = "tcp-validator-ports"
-    case icmpEcho = "icmp-echo"
-    case icmpv6Echo = "icmpv6-echo"
-    case arp
-    case ndp
-    case ipv4Options = "ipv4-options"
-    case ipv4Fragments = "ipv4-fragments"
-    case ipv6ExtHeaders = "ipv6-ext-headers"
-    case vlanTagged = "vlan-tagged"
-}
+/// The kinds of traffic a lab can inject: the lab model's classes, named as in lab files.
+public typealias PacketClass = TrafficClass
 
 /// One frame ready to inject: its bytes, its tag id and where it must go.
 public struct PlannedFrame: Sendable, Hashable {
