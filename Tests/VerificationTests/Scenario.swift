@@ -15,6 +15,7 @@ struct Scenario {
     var evidence = KernelEvidence(tracepointsAttached: true)
     var neighbourFrames = 0
     var captureDrops: UInt32 = 0
+    var socketsRegisteredAt: Double?
     private var nextID: UInt64 = 1
 
     static let matchingClasses: Set<String> = ["validator-udp4", "validator-udp6", "ipv4-options"]
@@ -69,7 +70,8 @@ struct Scenario {
     var observations: Observations {
         Observations(injected: injected, kernelIDs: kernel, xskArrivals: xsk, socketQueues: socketQueues,
                      queueCount: queueCount, sessions: sessions, sshMaxStall: sshMaxStall, sshEnabled: sshEnabled,
-                     evidence: evidence, neighbourFrames: neighbourFrames, captureDrops: captureDrops)
+                     evidence: evidence, neighbourFrames: neighbourFrames, captureDrops: captureDrops,
+                     socketsRegisteredAt: socketsRegisteredAt)
     }
 
     func evaluate(_ name: CheckName, expected: ExpectedOutcome = .holds) -> CheckResult {
