@@ -7,9 +7,11 @@ public struct CaptureResult: Sendable, Codable, Equatable {
     /// Tag id (`PacketTag.find`) → first time it arrived, in seconds since the capture started.
     /// Only incoming frames count: a reply or ICMP error the host sends back may quote a tag.
     public let tagged: [UInt64: Double]
-    /// ARP requests and replies seen, both directions.
+    /// ARP requests and replies of the hosts' own neighbour resolution seen, both directions (untagged:
+    /// injected ARP is not counted).
     public let arpFrames: Int
-    /// ICMPv6 router/neighbour solicitations and advertisements (types 133–136) seen, both directions.
+    /// ICMPv6 router/neighbour solicitations and advertisements (types 133–136) of the hosts' own, seen in
+    /// both directions (untagged: injected ND is not counted).
     public let neighbourDiscoveryFrames: Int
     /// Frames the capture itself lost (`pcap_stats` ps_drop + ps_ifdrop of both taps).
     /// Non-zero means the capture is incomplete, so a missing tag proves nothing.

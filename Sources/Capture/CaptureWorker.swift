@@ -103,15 +103,15 @@ final class CaptureWorker: @unchecked Sendable {
         }, context)
     }
 
-    /// A frame in either direction: into the file, and counted if it resolves neighbours.
+    /// A frame in either direction: into the file, and counted if the hosts' own neighbour resolution sent it
+    /// (untagged ARP or ND: the injected, tagged ones prove nothing about re-resolution).
     private func recordAny(_ header: UnsafePointer<pcap_pkthdr>, _ bytes: UnsafePointer<UInt8>) {
         dumper.write(header, bytes)
         frames += 1
-        switch FrameKind.of(UnsafeBufferPointer(start: bytes, count: Int(header.pointee.caplen))) {
-        case .arp: arpFrames += 1
-        case .neighbourDiscovery: neighbourDiscoveryFrames += 1
-        case .other: break
-        }
+        let frame = UnsafeBufferPointer(start: bytes, count: Int(header.pointee.caplen))
+        let kind = FrameKind.of(frame)
+        guard kind != .other, PacketTag.find(in: frame) == nil else { return }
+        if kind == .arp { arpFrames += 1 } else { neighbourDiscoveryFrames += 1 }
     }
 
     /// An incoming frame: index its tag with the first time it was seen.

@@ -21,7 +21,11 @@ enum SessionCheck {
         let summary = "\(Words.plural(sessions.count, "session")) completed \(completed) of \(planned) exchanges, "
             + "longest stall \(Words.seconds(longest)) (limit \(Words.seconds(limit)))"
         guard !broken.isEmpty else {
-            return CheckResult(name: name, expected: expected, held: true, detail: summary)
+            // Surviving only means something if neighbours were resolved again during the run.
+            let resolution = observations.neighbourFrames > 0
+                ? "; neighbours were re-resolved meanwhile (\(Words.plural(observations.neighbourFrames, "ARP/ND frame")) of the hosts' own)"
+                : "; but no ARP/ND frame of the hosts' own was seen, so neighbour expiry was not exercised"
+            return CheckResult(name: name, expected: expected, held: true, detail: summary + resolution)
         }
         var lines = ["\(broken.count) of \(Words.plural(sessions.count, "session")) did not survive; \(summary):"]
         lines += broken.map { "  " + describe($0, limit: limit) }
@@ -48,7 +52,7 @@ enum SessionCheck {
     static func neighbourEvidence(_ observations: Observations) -> String {
         let resolution = observations.injected.filter { NeighbourClasses.contains($0.trafficClass) }
         let lost = resolution.filter { Verifier.fate(of: $0, in: observations) == .lost }
-        var text = "neighbour evidence: the capture saw \(Words.plural(observations.neighbourFrames, "ARP/ND frame"))"
+        var text = "neighbour evidence: the capture saw \(Words.plural(observations.neighbourFrames, "ARP/ND frame")) of the hosts' own"
         if !resolution.isEmpty { text += "; \(lost.count) of \(resolution.count) injected ARP/ND packets were lost" }
         return text
     }

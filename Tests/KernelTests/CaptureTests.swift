@@ -78,19 +78,20 @@ private enum Frames {
         ethernet(to: to, from: from, type: 0x88B5, PacketTag.bytes(id: id))
     }
 
-    /// ARP who-has 198.18.0.1 tell 198.18.0.2, with the tag in the Ethernet padding after the message.
-    static func arpRequest(id: UInt64, from: [UInt8]) -> [UInt8] {
+    /// ARP who-has 198.18.0.1 tell 198.18.0.2, with the tag (if any) in the Ethernet padding after the message.
+    static func arpRequest(id: UInt64?, from: [UInt8]) -> [UInt8] {
         let message: [UInt8] = [0, 1, 0x08, 0x00, 6, 4, 0, 1] + from + [198, 18, 0, 2] + [0, 0, 0, 0, 0, 0] + [198, 18, 0, 1]
-        return ethernet(to: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], from: from, type: 0x0806, message + PacketTag.bytes(id: id))
+        return ethernet(to: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], from: from, type: 0x0806,
+                        message + (id.map { PacketTag.bytes(id: $0) } ?? []))
     }
 
     /// An ICMPv6 neighbour solicitation (type 135) for 2001:2::1 with the tag in trailing bytes. The checksum is
     /// left zero: the kernel discards it, but the tap sees it first, which is all the capture needs.
-    static func neighbourSolicitation(id: UInt64, from: [UInt8]) -> [UInt8] {
+    static func neighbourSolicitation(id: UInt64?, from: [UInt8]) -> [UInt8] {
         let target: [UInt8] = [0x20, 0x01, 0, 2] + [UInt8](repeating: 0, count: 11) + [1]
         let source: [UInt8] = [0x20, 0x01, 0, 2] + [UInt8](repeating: 0, count: 11) + [2]
         let solicitedNode: [UInt8] = [0xff, 0x02] + [UInt8](repeating: 0, count: 9) + [1, 0xff, 0, 0, 1]
-        let icmp: [UInt8] = [135, 0, 0, 0, 0, 0, 0, 0] + target + PacketTag.bytes(id: id)
+        let icmp: [UInt8] = [135, 0, 0, 0, 0, 0, 0, 0] + target + (id.map { PacketTag.bytes(id: $0) } ?? [])
         let ipv6: [UInt8] = [0x60, 0, 0, 0, UInt8(icmp.count >> 8), UInt8(icmp.count & 0xff), 58, 255] + source + solicitedNode
         return ethernet(to: [0x33, 0x33, 0xff, 0, 0, 1], from: from, type: 0x86DD, ipv6 + icmp)
     }
@@ -141,6 +142,9 @@ struct CaptureTests {
         }
         try peer.send(Frames.arpRequest(id: 104, from: VethPair.macB))
         try peer.send(Frames.neighbourSolicitation(id: 105, from: VethPair.macB))
+        // Untagged: what the hosts' own neighbour resolution sends; only these count as ARP/ND.
+        try peer.send(Frames.arpRequest(id: nil, from: VethPair.macB))
+        try peer.send(Frames.neighbourSolicitation(id: nil, from: VethPair.macB))
         // Sent by the captured side: in the file, but not an arrival.
         try local.send(Frames.experimental(id: 200, from: VethPair.macA, to: VethPair.macB))
         // A burst that fits in the taps' rings, then no pause before stop: stop itself must drain what is queued.
@@ -154,7 +158,7 @@ struct CaptureTests {
         #expect(result.arpFrames == 1)
         #expect(result.neighbourDiscoveryFrames == 1)
         #expect(result.droppedByCapture == 0)
-        #expect(result.frames == 6 + burst.count)
+        #expect(result.frames == 8 + burst.count)
 
         let pcap = try PcapFile(path: file)
         #expect(pcap.magic == 0xa1b2_c3d4)

@@ -112,6 +112,8 @@ struct LabEndToEndTests {
         #expect(report.packets.xsk > 0)
         #expect(report.packets.injected == report.packets.kernel + report.packets.xsk)
         #expect(report.sessions.count == 4)
+        #expect(check("ssh-survives", in: report)?.detail.contains("neighbours were re-resolved") == true,
+                "neighbour entries must expire and be resolved again during the run")
         #expect(leftovers(of: report).isEmpty)
         #expect(ourNamespaces() == before)
         let pcap = try FileManager.default.contentsOfDirectory(atPath: report.captureDirectory ?? "")

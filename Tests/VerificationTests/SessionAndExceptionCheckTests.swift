@@ -8,7 +8,17 @@ struct SessionAndExceptionCheckTests {
     func sessionsSurvive() {
         let result = Scenario.healthy.evaluate(.sshSurvives)
         #expect(result.passed)
-        #expect(result.detail == "2 sessions completed 60 of 60 exchanges, longest stall 0.2s (limit 2s)")
+        #expect(result.detail == "2 sessions completed 60 of 60 exchanges, longest stall 0.2s (limit 2s); "
+                + "neighbours were re-resolved meanwhile (12 ARP/ND frames of the hosts' own)")
+    }
+
+    @Test("surviving sessions without any neighbour resolution say that expiry was not exercised")
+    func sessionsSurviveWithoutResolution() {
+        var scenario = Scenario.healthy
+        scenario.neighbourFrames = 0
+        let result = scenario.evaluate(.sshSurvives)
+        #expect(result.held)
+        #expect(result.detail.hasSuffix("so neighbour expiry was not exercised"))
     }
 
     @Test("a stall over the limit or missing exchanges break ssh-survives; the detail names the session")
@@ -22,7 +32,7 @@ struct SessionAndExceptionCheckTests {
         #expect(!result.held && result.judged)
         #expect(result.detail.contains("1 of 2 sessions did not survive"))
         #expect(result.detail.contains("queue 2, tcp 198.18.0.2:41002 > 198.18.0.1:22: 12 of 30 exchanges, stalled at 3.5s, longest stall 11.6s (limit 2s), ended: connect timed out"))
-        #expect(result.detail.contains("the capture saw 3 ARP/ND frames; 4 of 4 injected ARP/ND packets were lost"))
+        #expect(result.detail.contains("the capture saw 3 ARP/ND frames of the hosts' own; 4 of 4 injected ARP/ND packets were lost"))
         #expect(scenario.evaluate(.sshSurvives, expected: .violated).passed)
     }
 

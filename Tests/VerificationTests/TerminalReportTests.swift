@@ -45,7 +45,7 @@ struct TerminalReportTests {
           ✓ matching-reach-xsk  expected holds, held
               2 validator packets on queues with a registered socket (queues 0, 1), all reached the socket on their queue
           ✓ ssh-survives        expected holds, held
-              1 session completed 30 of 30 exchanges, longest stall 0.2s (limit 2s)
+              1 session completed 30 of 30 exchanges, longest stall 0.2s (limit 2s); but no ARP/ND frame of the hosts' own was seen, so neighbour expiry was not exercised
           packets         injected  kernel  xsk  lost
           validator-udp4         2       0    2     0
           total                  2       0    2     0
