@@ -18,7 +18,7 @@ private enum IncidentLibrary {
     /// The buggy labs, each named so that `<name>-fixed.yaml` is its twin.
     static let incidents = [
         "attach-before-register", "r0-negative-check", "second-attach-replaces", "queue-without-socket",
-        "fixed-key-wrong-queue", "fill-ring-empty", "arp-dropped-ssh-stalls", "illegal-return-value",
+        "fixed-key-wrong-queue", "fill-ring-empty", "arp-dropped-ssh-stalls", "illegal-return-value", "map-ring-overwrite",
     ]
 
     static func load(_ name: String) throws -> Lab {
