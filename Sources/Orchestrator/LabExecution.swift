@@ -28,8 +28,7 @@ final class LabExecution {
         let (run, runDirectory, object) = try RunSetup.begin(lab, captures: options.capturesDirectory, progress: progress)
         if lab.stack.preflight.contains(.check) { try preflightCheck(object) }
 
-        let realized = try Realizer.realize(LabPlan.topology(lab), run: run) { self.progress($0) }
-        Interruption.register(realized)
+        let realized = try RunSetup.realize(lab, run: run, progress: progress)
         var stack: AFXDPStack?
         var steering: QueueSteering?
         var capture: PacketCapture?
@@ -41,17 +40,12 @@ final class LabExecution {
             stack?.shutdown()
             steering?.remove()
             _ = capture?.stop()
-            let problems = realized.teardown()
-            Interruption.unregister(realized)
-            progress(problems.isEmpty ? "torn down: \(realized.createdNamespaces.joined(separator: ", ")) removed"
-                                      : "tear-down problems: \(problems.joined(separator: "; "))")
+            RunSetup.tearDown(realized, progress: progress)
         }
 
         let endpoints = try RunSetup.endpoints(of: lab, in: realized)
         let stackNamespace = realized.namespace(of: lab.stack.host)
-        let pcapFile = "\(runDirectory)/\(lab.stack.host)-\(lab.stack.interface).pcap"
-        capture = try PacketCapture.start(namespace: stackNamespace, interface: lab.stack.interface, file: pcapFile)
-        progress("capturing on \(lab.stack.host):\(lab.stack.interface) → \(pcapFile)")
+        capture = try RunSetup.startCapture(lab, in: realized, runDirectory: runDirectory, progress: progress).capture
         steering = try QueueSteering.install(namespace: endpoints.sender.namespace, interface: endpoints.sender.interface,
                                              workDirectory: "\(runDirectory)/objects")
         progress("queue steering on \(lab.peerEndpoint.host):\(lab.peerEndpoint.interface) (tc egress, SO_MARK → RX queue)")

@@ -3,6 +3,7 @@ import LabModel
 import Realization
 import BPFSupport
 import Traffic
+import Capture
 
 /// What every kind of lab run sets up the same way: its evidence folder and the two ends of the stack's
 /// link as the traffic layer sees them.
@@ -31,6 +32,31 @@ enum RunSetup {
             .appendingPathComponent("\(stamp)-\(run)").standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
+    }
+
+    /// The lab's namespaces and links, registered so that SIGINT and SIGTERM tear them down too.
+    static func realize(_ lab: Lab, run: String, progress: Progress) throws -> RealizedLab {
+        let realized = try Realizer.realize(LabPlan.topology(lab), run: run) { progress($0) }
+        Interruption.register(realized)
+        return realized
+    }
+
+    /// Deletes the run's namespaces (which takes links, XDP and tc programs with them) and says so.
+    static func tearDown(_ realized: RealizedLab, progress: Progress) {
+        let problems = realized.teardown()
+        Interruption.unregister(realized)
+        progress(problems.isEmpty ? "torn down: \(realized.createdNamespaces.joined(separator: ", ")) removed"
+                                  : "tear-down problems: \(problems.joined(separator: "; "))")
+    }
+
+    /// The capture of what reaches the kernel on the stack's interface, written into the run folder.
+    static func startCapture(_ lab: Lab, in realized: RealizedLab, runDirectory: String,
+                             progress: Progress) throws -> (capture: PacketCapture, file: String) {
+        let file = "\(runDirectory)/\(lab.stack.host)-\(lab.stack.interface).pcap"
+        let capture = try PacketCapture.start(namespace: realized.namespace(of: lab.stack.host),
+                                              interface: lab.stack.interface, file: file)
+        progress("capturing on \(lab.stack.host):\(lab.stack.interface) → \(file)")
+        return (capture, file)
     }
 
     /// The peer sends, the stack's end receives; MACs are read from the realized links.

@@ -56,22 +56,17 @@ final class SequenceExecution {
     func execute() throws -> LabReport {
         let (run, runDirectory, object) = try RunSetup.begin(lab, captures: options.capturesDirectory, progress: progress)
         let objects = "\(runDirectory)/objects"
-        let realized = try Realizer.realize(LabPlan.topology(lab), run: run) { self.progress($0) }
-        Interruption.register(realized)
+        let realized = try RunSetup.realize(lab, run: run, progress: progress)
         let parts = Parts()
         defer {
             parts.release()
-            let problems = realized.teardown()
-            Interruption.unregister(realized)
-            progress(problems.isEmpty ? "torn down: \(realized.createdNamespaces.joined(separator: ", ")) removed"
-                                      : "tear-down problems: \(problems.joined(separator: "; "))")
+            RunSetup.tearDown(realized, progress: progress)
         }
 
         let endpoints = try RunSetup.endpoints(of: lab, in: realized)
         let stackNamespace = realized.namespace(of: lab.stack.host)
-        let pcapFile = "\(runDirectory)/\(lab.stack.host)-\(lab.stack.interface).pcap"
-        parts.capture = try PacketCapture.start(namespace: stackNamespace, interface: lab.stack.interface, file: pcapFile)
-        progress("capturing on \(lab.stack.host):\(lab.stack.interface) → \(pcapFile)")
+        let pcapFile: String
+        (parts.capture, pcapFile) = try RunSetup.startCapture(lab, in: realized, runDirectory: runDirectory, progress: progress)
         parts.steering = try QueueSteering.install(namespace: endpoints.sender.namespace,
                                                    interface: endpoints.sender.interface, workDirectory: objects)
 

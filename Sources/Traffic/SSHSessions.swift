@@ -20,7 +20,6 @@ public final class SSHSessions: @unchecked Sendable {
     private let clients = DispatchGroup()
     private let lock = NSLock()
     private var records: [SessionRecord] = []
-    private var stopped = false
 
     /// The tag id of exchange `exchange` of the session on `queue`: 0x5353 ("SS") in the top 16 bits.
     public static func tagID(queue: Int, exchange: Int) -> UInt64 {
@@ -103,12 +102,7 @@ public final class SSHSessions: @unchecked Sendable {
 
     /// Ends the sessions early (their records say so) and the server. Safe to call twice.
     public func stop() {
-        lock.lock()
-        let first = !stopped
-        stopped = true
-        lock.unlock()
-        guard first else { return }
-        stopFlag.raise()
+        guard stopFlag.raise() else { return }
         clients.wait()
         server.stop()
     }

@@ -19,7 +19,6 @@ final class SessionServer: @unchecked Sendable {
     private let threads = DispatchGroup()
     private let lock = NSLock()
     private var connections = 0
-    private var stopped = false
 
     /// Opens, binds and listens inside `side.namespace`, then starts accepting.
     static func start(side: TrafficSide, port: UInt16) throws -> SessionServer {
@@ -52,12 +51,7 @@ final class SessionServer: @unchecked Sendable {
     /// Ends the accept loop and every connection, waits for their threads, closes the listener.
     /// Safe to call twice.
     func stop() {
-        lock.lock()
-        let first = !stopped
-        stopped = true
-        lock.unlock()
-        guard first else { return }
-        stopFlag.raise()
+        guard stopFlag.raise() else { return }
         threads.wait()
         Glibc.close(listener)
     }

@@ -11,9 +11,13 @@ final class StopFlag: @unchecked Sendable {
         return raised
     }
 
-    func raise() {
+    /// Raises the flag; true for the call that raised it, false if it was up already.
+    @discardableResult
+    func raise() -> Bool {
         lock.lock()
+        defer { lock.unlock() }
+        let first = !raised
         raised = true
-        lock.unlock()
+        return first
     }
 }

@@ -1,28 +1,12 @@
 import Testing
 @testable import LabModel
 
-/// Sequence labs written inline; `../programs/…` finds the fixture programs.
+/// Sequence labs written inline, from the shared base lab; `../programs/…` finds the fixture programs.
 private enum SequenceYAML {
-    static let base = """
-        lab: sequence
-        topology:
-          hosts: [validator, peer]
-          links:
-            - between: [validator:eth0, peer:eth0]
-              queues: 2
-        stack:
-          host: validator
-          interface: eth0
-          program: ../programs/port_redirect.bpf.c
-          ports: [8003-8005]
-          queues: [0, 1]
-        traffic:
-          from: peer
-          sequence:
-            interval: 20us
-            count: 1000
-        expect: [in-order, no-loss]
-        """
+    /// The shared base lab with three ports, sockets on both queues and a sequence instead of SSH checks.
+    static let base = Fixtures.base(replacing: "  ports: [8003]", with: "  ports: [8003-8005]\n  queues: [0, 1]")
+        .replacingOccurrences(of: "expect: [ssh-survives]",
+                              with: "  sequence:\n    interval: 20us\n    count: 1000\nexpect: [in-order, no-loss]")
 
     /// The base lab with `line` replaced by `replacement` (which may span lines).
     static func replacing(_ line: String, with replacement: String) -> String {
