@@ -108,6 +108,9 @@ final class LabExecution {
             sessions: sessionRecords, sshMaxStall: lab.traffic.ssh?.maxStall ?? 0, sshEnabled: lab.traffic.ssh != nil,
             evidence: evidence, neighbourFrames: captured.arpFrames + captured.neighbourDiscoveryFrames,
             captureDrops: captured.droppedByCapture, socketsRegisteredAt: registeredAt)
+        if let failure = captured.failure {
+            observations.evidence.gaps.append("the capture stopped early (\(failure)): later packets could not be seen reaching the kernel")
+        }
         if let lateError { observations.evidence.gaps.append("start-up step failed during traffic: \(lateError)") }
         let results = Verifier.evaluate(LabPlan.checkRequests(lab), observations: observations)
         var diagnosis = Verifier.diagnosis(of: results, observations: observations)

@@ -135,6 +135,10 @@ final class SequenceExecution {
         var diagnosis = SequenceVerifier.diagnosis(of: results, observations: observations)
         diagnosis += faulted.skipped.map { "Fault \($0) did not happen: the last packet was sent before its time." }
         diagnosis += faulted.errors.map { "Fault injection failed: \($0)." }
+        // Evidence that stopped short must be said, or a dead reader or tap would pass for packet loss.
+        if let failure = receiver.failure { diagnosis.append("The receiver failed during the run (\(failure)): packets after that count as lost.") }
+        if let failure = parts.watch?.error { diagnosis.append("The ring watch stopped early (\(failure)): its samples end there.") }
+        if let failure = captured.failure { diagnosis.append("The capture stopped early (\(failure)): packets after that were not seen reaching the kernel.") }
         if captured.droppedByCapture > 0 {
             diagnosis.append("The capture lost \(captured.droppedByCapture) frames, so the count of packets that "
                              + "reached the kernel is a lower bound.")
@@ -186,12 +190,14 @@ final class SequenceExecution {
         case .mapRing:
             let ringObject = try MapRingObject.load(path: object, port: sequence.port)
             parts.ringObject = ringObject
-            guard let program = ringObject.xdpProgram,
-                  let poller = try? MapRingPoller(object: ringObject) else {
+            guard let program = ringObject.xdpProgram, ringObject.map(named: MapRingLayout.ringMapName) != nil,
+                  ringObject.map(named: MapRingLayout.controlMapName) != nil else {
                 throw SystemError("receiver map-ring: \(ringObject.fileName) is not a map-ring program (it needs an XDP "
                                   + "program and the maps \(MapRingLayout.ringMapName) and \(MapRingLayout.controlMapName) "
                                   + "of Labs/programs/include/map_ring.h)", errno: EINVAL)
             }
+            // Its own errors (mmap refused, a wrong layout) say more than "not a map-ring program".
+            let poller = try MapRingPoller(object: ringObject)
             parts.ringAttachment = try StandaloneXDPAttachment(program, namespace: namespace, interface: lab.stack.interface,
                                                                mode: LabPlan.attachMode(lab.stack.attachMode))
             let receiver = MapRingSequenceReceiver(poller: poller)

@@ -19,8 +19,14 @@ protocol SequenceReceiver: AnyObject {
     /// The stalls the consumer actually took, CLOCK_MONOTONIC.
     func stallWindows() -> [StallWindow]
     func evidence() -> ReceiverEvidence
+    /// Why the consumer stopped reading before the end, if it did: a dead reader looks like packet loss.
+    var failure: String? { get }
     /// Stops the consumer; what it took stays readable.
     func stop()
+}
+
+extension SequenceReceiver {
+    var failure: String? { nil }
 }
 
 /// The lab stack's AF_XDP socket on the sequence's queue; `ConsumerGate` stalls its drain loop.
@@ -88,6 +94,8 @@ final class UDPSocketSequenceReceiver: SequenceReceiver {
             grown[counter.key] = counter.value &- (countersBefore[counter.key] ?? 0)
         })
     }
+
+    var failure: String? { socket.error.map { "the UDP socket's reader stopped: \($0)" } }
 
     func stop() { socket.stop() }
 }
