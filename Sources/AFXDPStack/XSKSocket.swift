@@ -123,16 +123,14 @@ final class XSKSocket: @unchecked Sendable {
             let count = xsk_ring_cons__peek(rx, batch, &index)
             guard count > 0 else { continue }
             let nanoseconds = MonotonicClock.now()
-            let now = Double(nanoseconds) / 1e9
             returned.removeAll(keepingCapacity: true)
             for i in 0..<count {
                 let entry = xsk_ring_cons__rx_desc(rx, index &+ i)!.pointee
                 let bytes = UnsafeRawBufferPointer(start: xsk_umem__get_data(area, entry.addr), count: Int(entry.len))
                 let sequenced = SequencedFrame.payload(in: bytes)
-                report(ReceivedFrame(id: PacketTag.find(in: bytes), queue: queue, arrival: now, length: Int(entry.len),
-                                     sequence: sequenced?.sequence, sentNanoseconds: sequenced?.sentNanoseconds,
-                                     arrivalNanoseconds: nanoseconds))
-                returned.append(entry.addr - entry.addr % UInt64(frameSize))
+                report(ReceivedFrame(id: PacketTag.find(in: bytes), queue: queue, arrivalNanoseconds: nanoseconds,
+                                     sequence: sequenced?.sequence, sentNanoseconds: sequenced?.sentNanoseconds))
+                if refill { returned.append(entry.addr - entry.addr % UInt64(frameSize)) }
             }
             xsk_ring_cons__release(rx, count)
             if refill { giveBack(returned) }
@@ -202,11 +200,4 @@ private extension UnsafeMutablePointer {
         UnsafeMutableRawPointer(pointer).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<Pointee>.size)
         return pointer
     }
-}
-
-/// Seconds on CLOCK_MONOTONIC, the clock the whole lab shares.
-func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }

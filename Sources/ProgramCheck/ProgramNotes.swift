@@ -17,16 +17,16 @@ public enum ProgramNotes {
             return ["The program's instructions could not be read: \(error)."]
         }
         let instructions = program.instructions
+        let calls = RedirectLint.calls(in: instructions, mapNames: program.mapNames)
         var notes: [String] = []
-        for call in RedirectLint.calls(in: instructions, mapNames: program.mapNames) where !call.fallsBackToPass {
+        for call in calls where !call.fallsBackToPass {
             notes.append("Static analysis: \(call.summary).")
         }
         let tests = ResultTestLint.findings(in: instructions)
         guard !tests.isEmpty else { return notes }
-        let translated = (try? program.program.translatedInstructions())
-            .map { $0.map { BPFInstruction(code: $0.code, dst: $0.dst_reg, src: $0.src_reg, offset: $0.off, imm: $0.imm) } }
+        let translated = (try? program.program.translatedInstructions()).map(ProgramUnderTest.instructions(of:))
         for test in tests {
-            let flags = RedirectLint.calls(in: instructions, mapNames: program.mapNames).first { $0.instruction == test.call }
+            let flags = calls.first { $0.instruction == test.call }
             let fallback = flags.map { $0.flags.count == 1 && !$0.computedAtRunTime
                 ? "its flags & 3 (here \($0.flags[0]), \(RedirectLint.fallback($0.flags[0])))" : "its flags & 3" } ?? "its flags & 3"
             var sentence = "Static analysis: instruction \(test.instruction) tests the result of the bpf_redirect_map call at "

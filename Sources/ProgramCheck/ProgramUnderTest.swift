@@ -84,8 +84,11 @@ final class ProgramUnderTest {
 
     /// A program's instructions as libbpf holds them now (before or after loading) in plain values.
     static func instructions(of program: BPFProgram) -> [BPFInstruction] {
-        program.instructions.map {
-            BPFInstruction(code: $0.code, dst: $0.dst_reg, src: $0.src_reg, offset: $0.off, imm: $0.imm)
-        }
+        instructions(of: program.instructions)
+    }
+
+    /// Kernel instructions (`struct bpf_insn`) in plain values.
+    static func instructions(of raw: [bpf_insn]) -> [BPFInstruction] {
+        raw.map { BPFInstruction(code: $0.code, dst: $0.dst_reg, src: $0.src_reg, offset: $0.off, imm: $0.imm) }
     }
 }

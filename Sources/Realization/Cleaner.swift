@@ -9,22 +9,26 @@ public enum Cleaner {
         public let error: String?
     }
 
-    /// Removes every namespace of a dead run (and of `run` itself when given), and stale run records.
+    /// Removes every namespace of a dead run, and the records of dead runs.
     @discardableResult
-    public static func removeLeftovers(alsoRun current: String? = nil) -> [Removal] {
+    public static func removeLeftovers() -> [Removal] {
+        var live: [String: Bool] = [:]   // one record read per run
+        func isLive(_ run: String) -> Bool {
+            if let known = live[run] { return known }
+            let alive = Ownership.isLive(run: run)
+            live[run] = alive
+            return alive
+        }
         var removals: [Removal] = []
-        var runsSeen = Set<String>()
         for name in Ownership.existingNamespaces() {
-            guard let run = Ownership.runID(ofNamespace: name) else { continue }
-            runsSeen.insert(run)
-            guard run == current || !Ownership.isLive(run: run) else { continue }
+            guard let run = Ownership.runID(ofNamespace: name), !isLive(run) else { continue }
             var problem: String?
             do { try deleteNamespace(name) } catch { problem = "\(error)" }
             removals.append(Removal(namespace: name, run: run, error: problem))
         }
         // Records of runs that left no namespace behind.
         let records = (try? FileManager.default.contentsOfDirectory(atPath: Ownership.recordDirectory)) ?? []
-        for run in records where run == current || !Ownership.isLive(run: run) {
+        for run in records where !isLive(run) {
             Ownership.removeRecord(run: run)
         }
         return removals

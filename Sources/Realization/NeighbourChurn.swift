@@ -17,7 +17,6 @@ public final class NeighbourChurn: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let lock = NSLock()
-    private var flushCount = 0
     private var isStopped = false
 
     public init(targets: [Target], period: Double) {
@@ -28,14 +27,10 @@ public final class NeighbourChurn: @unchecked Sendable {
                         _ = try? Command.run("ip", [family, "-n", target.namespace, "neigh", "flush", "dev", target.interface])
                     }
                 }
-                lock.withLock { flushCount += 1 }
             }
             finished.signal()
         }
     }
-
-    /// How many times the entries were flushed so far.
-    public var flushes: Int { lock.withLock { flushCount } }
 
     /// Stops flushing; idempotent.
     public func stop() {

@@ -65,9 +65,6 @@ public final class UDPSequenceReceiver: @unchecked Sendable {
         }
     }
 
-    /// Whether `start()` ran.
-    public var isStarted: Bool { lock.withLock { thread != nil } }
-
     /// Datagrams taken so far (sequence payloads or not).
     public var receivedCount: Int { received.load(ordering: .acquiring) }
 
