@@ -15,11 +15,11 @@ private enum IncidentLibrary {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Labs/incidents").path
 
-    /// The buggy labs, each named so that `<name>-fixed.yaml` is its twin.
-    static let incidents = [
-        "attach-before-register", "r0-negative-check", "second-attach-replaces", "queue-without-socket",
-        "fixed-key-wrong-queue", "fill-ring-empty", "arp-dropped-ssh-stalls", "illegal-return-value", "map-ring-overwrite",
-    ]
+    /// The buggy labs in the folder, each with a `<name>-fixed.yaml` twin: a new incident is run without
+    /// being listed here.
+    static let incidents: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+        .filter { $0.hasSuffix(".yaml") && !$0.hasSuffix("-fixed.yaml") }
+        .map { String($0.dropLast(".yaml".count)) }.sorted()
 
     static func load(_ name: String) throws -> Lab {
         try LabLoader.load(path: "\(folder)/\(name).yaml")
@@ -37,6 +37,14 @@ private enum IncidentLibrary {
 @Suite("Incident library", .serialized,
        .enabled(if: IncidentProbe.canRunLabs, "needs root, iproute2 and clang to build lab namespaces and load XDP"))
 struct IncidentLabTests {
+    @Test("the library holds every known incident")
+    func libraryIsComplete() {
+        #expect(Set(IncidentLibrary.incidents).isSuperset(of: [
+            "attach-before-register", "r0-negative-check", "second-attach-replaces", "queue-without-socket",
+            "fixed-key-wrong-queue", "fill-ring-empty", "arp-dropped-ssh-stalls", "illegal-return-value", "map-ring-overwrite",
+        ]))
+    }
+
     @Test("every incident is detected: the buggy lab observes exactly the violations it declares",
           arguments: IncidentLibrary.incidents)
     func incidentIsDetected(_ name: String) throws {

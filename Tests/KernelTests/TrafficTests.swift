@@ -250,6 +250,7 @@ struct TrafficTests {
         defer { sessions.stop() }
         let records = sessions.finish()
         let after = try link.receiverQueueCounters()
+        #expect(records.count == TrafficLink.queues)
         for record in records {
             #expect(record.failure == nil && record.exchangesCompleted == record.exchangesPlanned, "queue \(record.queue)")
             let queue = record.queue

@@ -24,6 +24,7 @@ import Testing
             let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 .appendingPathComponent("Snapshots/ring-occupancy.svg")
             try svg.write(to: source, atomically: true, encoding: .utf8)
+            Issue.record("snapshot re-recorded; look at it, then run again without XDPLAB_RECORD_SNAPSHOTS")
             return
         }
         let url = try #require(Bundle.module.url(forResource: "ring-occupancy", withExtension: "svg", subdirectory: "Snapshots"))
