@@ -50,13 +50,8 @@ final class LabExecution {
                                              workDirectory: "\(runDirectory)/objects")
         progress("queue steering on \(lab.peerEndpoint.host):\(lab.peerEndpoint.interface) (tc egress, SO_MARK → RX queue)")
 
-        let deployed = AFXDPStack(configuration: StackConfiguration(
-            namespace: stackNamespace, interface: lab.stack.interface, objectPath: object,
-            attachMode: LabPlan.attachMode(lab.stack.attachMode), ports: lab.stack.ports,
-            socketQueues: lab.stack.socketQueues, refillFillRing: lab.stack.fillRing == .kept,
-            workDirectory: "\(runDirectory)/objects",
-            initialFill: lab.stack.fillRing == .starve ? LabPlan.starvedFill : nil,
-            layout: LabPlan.layout(lab.stack.layout)))
+        let deployed = AFXDPStack(configuration: LabPlan.stackConfiguration(
+            lab, namespace: stackNamespace, object: object, workDirectory: "\(runDirectory)/objects"))
         stack = deployed
         let (before, during) = LabPlan.splitStartup(lab.stack.startup)
         for step in before {

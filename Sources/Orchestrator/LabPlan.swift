@@ -45,6 +45,16 @@ enum LabPlan {
         }
     }
 
+    /// The lab's stack in the stack layer's terms, deployed in `namespace` from the compiled `object`.
+    static func stackConfiguration(_ lab: Lab, namespace: String, object: String, workDirectory: String) -> StackConfiguration {
+        StackConfiguration(
+            namespace: namespace, interface: lab.stack.interface, objectPath: object,
+            attachMode: attachMode(lab.stack.attachMode), ports: lab.stack.ports,
+            socketQueues: lab.stack.socketQueues, refillFillRing: lab.stack.fillRing == .kept,
+            workDirectory: workDirectory, initialFill: lab.stack.fillRing == .starve ? starvedFill : nil,
+            layout: layout(lab.stack.layout))
+    }
+
     /// Frames a starved consumer puts on its fill ring once and never again: few enough that ordinary traffic
     /// empties it within the run.
     static let starvedFill = 16

@@ -218,12 +218,8 @@ final class SequenceExecution {
     /// for a delayed registration (the fault schedule does it).
     private func deployStack(object: String, namespace: String, workDirectory: String, gate: ConsumerGate?,
                              holdingBackRegister: Bool, parts: Parts) throws -> AFXDPStack {
-        var configuration = StackConfiguration(
-            namespace: namespace, interface: lab.stack.interface, objectPath: object,
-            attachMode: LabPlan.attachMode(lab.stack.attachMode), ports: lab.stack.ports,
-            socketQueues: lab.stack.socketQueues, refillFillRing: lab.stack.fillRing == .kept,
-            workDirectory: workDirectory, initialFill: lab.stack.fillRing == .starve ? LabPlan.starvedFill : nil,
-            layout: LabPlan.layout(lab.stack.layout))
+        var configuration = LabPlan.stackConfiguration(lab, namespace: namespace, object: object,
+                                                       workDirectory: workDirectory)
         configuration.consumerGate = gate
         let stack = AFXDPStack(configuration: configuration)
         parts.stack = stack

@@ -1,13 +1,12 @@
 import Glibc
+import Sequencing
 
 /// The monotonic clock that `sentAt` and session times are measured on (CLOCK_MONOTONIC), so that
 /// injection and sessions started by one orchestrator can share one origin.
 public enum TrafficClock {
     /// Seconds on CLOCK_MONOTONIC.
     public static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        Double(MonotonicClock.now()) / 1e9
     }
 
     /// Sleeps until `deadline` (a `now()` value); returns at once if it has passed.
