@@ -42,3 +42,37 @@ int clinux_receive_batch(int fd, struct iovec *buffers, unsigned count, uint32_t
         lengths[i] = messages[i].msg_len;
     return received;
 }
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+
+int clinux_spawn_group(const char *path, char *const argv[], char *const envp[], int output_fd, const char *cwd,
+                       pid_t *pid)
+{
+    posix_spawnattr_t attributes;
+    posix_spawn_file_actions_t actions;
+    sigset_t none, every;
+    int error = posix_spawnattr_init(&attributes);
+    if (error)
+        return error;
+    error = posix_spawn_file_actions_init(&actions);
+    if (error) {
+        posix_spawnattr_destroy(&attributes);
+        return error;
+    }
+    sigemptyset(&none);
+    sigfillset(&every);
+    error = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    if (!error) error = posix_spawnattr_setpgroup(&attributes, 0);
+    if (!error) error = posix_spawnattr_setsigmask(&attributes, &none);
+    if (!error) error = posix_spawnattr_setsigdefault(&attributes, &every);
+    if (!error) error = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (!error) error = posix_spawn_file_actions_adddup2(&actions, output_fd, 1);
+    if (!error) error = posix_spawn_file_actions_adddup2(&actions, output_fd, 2);
+    if (!error && cwd) error = posix_spawn_file_actions_addchdir_np(&actions, cwd);
+    if (!error) error = posix_spawn(pid, path, &actions, &attributes, argv, envp);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    return error;
+}

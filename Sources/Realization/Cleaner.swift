@@ -1,6 +1,7 @@
 import Foundation
 
-/// Removes leftovers of killed runs: namespaces named as ours whose run is no longer alive.
+/// Removes leftovers of killed runs: namespaces named as ours whose run is no longer alive, and the processes
+/// still inside them (a command stack, a watchdog).
 /// Deleting a namespace takes its veth ends, XDP programs, tc filters and sockets' bindings with it.
 public enum Cleaner {
     public struct Removal: Sendable {
@@ -23,6 +24,7 @@ public enum Cleaner {
         for name in Ownership.existingNamespaces() {
             guard let run = Ownership.runID(ofNamespace: name), !isLive(run) else { continue }
             var problem: String?
+            NamespaceMembers.end(in: name)
             do { try deleteNamespace(name) } catch { problem = "\(error)" }
             removals.append(Removal(namespace: name, run: run, error: problem))
         }

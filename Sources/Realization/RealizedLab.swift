@@ -34,7 +34,8 @@ public final class RealizedLab: @unchecked Sendable {
         return field.split(separator: ":").map { UInt8($0, radix: 16) ?? 0 }
     }
 
-    /// Deletes every namespace of this run (which removes links, XDP and tc programs with them). Idempotent.
+    /// Ends every process still inside the run's namespaces, then deletes the namespaces (which removes links,
+    /// XDP and tc programs with them). Idempotent.
     @discardableResult
     public func teardown() -> [String] {
         let names: [String] = lock.withLock {
@@ -44,6 +45,10 @@ public final class RealizedLab: @unchecked Sendable {
         }
         var problems: [String] = []
         for name in names.sorted() {
+            let ended = NamespaceMembers.end(in: name)
+            if !NamespaceMembers.pids(in: name).isEmpty {
+                problems.append("processes \(ended.map(String.init).joined(separator: ", ")) in \(name) would not end")
+            }
             do { try Cleaner.deleteNamespace(name) } catch { problems.append("\(error)") }
         }
         Ownership.removeRecord(run: run)

@@ -14,3 +14,12 @@ int clinux_send_batch(int fd, const struct iovec *packets, unsigned count);
 /// Takes up to `count` (at most 64) waiting datagrams without blocking (recvmmsg, MSG_DONTWAIT); each lands
 /// in its iovec and `lengths[i]` gets its size. Returns how many were taken, or -errno (-EAGAIN: none waiting).
 int clinux_receive_batch(int fd, struct iovec *buffers, unsigned count, uint32_t *lengths);
+
+#include <sys/types.h>
+
+/// Starts `path` with `argv` and `envp` as the leader of a new process group, with standard input from
+/// /dev/null, standard output and error into `output_fd`, working directory `cwd`, and every signal at its
+/// default disposition and unblocked (an ignored SIGINT or SIGTERM would otherwise survive exec).
+/// Returns 0 and sets `*pid`, or a positive errno (posix_spawn's convention).
+int clinux_spawn_group(const char *path, char *const argv[], char *const envp[], int output_fd, const char *cwd,
+                       pid_t *pid);
