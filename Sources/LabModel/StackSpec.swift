@@ -3,8 +3,9 @@
 public struct StackSpec: Sendable, Equatable {
     public var host: String
     public var interface: String
-    /// Absolute, standardized path of a `.bpf.c` source or a compiled `.o`.
-    public var program: String
+    /// Absolute, standardized path of a `.bpf.c` source or a compiled `.o`. Always set for the built-in stack;
+    /// optional for a command stack, which then loads whatever it loads.
+    public var program: String?
     public var attachMode: AttachMode
     /// The validator ports written into `validator_ports`: sorted, no duplicates.
     public var ports: [UInt16]
@@ -15,10 +16,15 @@ public struct StackSpec: Sendable, Equatable {
     /// Checks to pass before anything is deployed, in file order; empty when the lab lists none.
     public var preflight: [PreflightStep]
     public var layout: StackLayoutSpec
+    /// The team's own binary instead of the built-in stack; then `startup`, `fillRing`, `layout` and
+    /// `attachMode` keep their defaults and mean nothing, and `socketQueues` are the queues it must hold sockets on.
+    public var command: StackCommand?
 
-    public init(host: String, interface: String, program: String, attachMode: AttachMode = .native,
+    public init(host: String, interface: String, program: String?, attachMode: AttachMode = .native,
                 ports: [UInt16], socketQueues: [Int], startup: [StartupStep] = StartupStep.safeOrder,
-                fillRing: FillRingPolicy = .kept, preflight: [PreflightStep] = [], layout: StackLayoutSpec = .shared) {
+                fillRing: FillRingPolicy = .kept, preflight: [PreflightStep] = [], layout: StackLayoutSpec = .shared,
+                command: StackCommand? = nil) {
+        self.command = command
         self.layout = layout
         self.host = host
         self.interface = interface

@@ -5,6 +5,11 @@ extension LabResolver {
     func stackSuits(_ spec: SequenceSpec, _ stack: StackSpec, portNode: Node?, queueNode: Node?, at node: Node) -> Bool {
         let ports = stack.ports.map(String.init).joined(separator: ", ")
         var problems: [String] = []
+        if stack.command != nil {
+            reader.error("a sequence lab runs xdplab's own receiver; a command stack is judged with traffic classes "
+                         + "(remove traffic.sequence, or stack.command)", at: node)
+            return false
+        }
         switch spec.receiver {
         case .afXDP:
             if !stack.ports.contains(spec.port) {

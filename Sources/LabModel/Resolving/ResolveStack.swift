@@ -12,7 +12,9 @@ struct StackDraft {
 
 extension LabResolver {
     static let stackKeys = ["host", "interface", "program", "attach-mode", "ports", "queues", "startup", "fill-ring",
-                            "preflight", "layout", "socket-ports"]
+                            "preflight", "layout", "socket-ports", "command", "ready"]
+    /// Keys that shape the built-in stack; a command stack starts itself, so they cannot apply to it.
+    static let builtInOnlyKeys = ["startup", "fill-ring", "layout", "socket-ports", "attach-mode"]
 
     func resolveStack(_ node: Node, topology: TopologyDraft?) -> StackDraft {
         var draft = StackDraft()
@@ -21,8 +23,10 @@ extension LabResolver {
             .flatMap { hostReference($0, "host", topology: topology) }
         let interface = fields.required("interface", reader, meaning: "the interface the program attaches to")
             .flatMap { stackInterface($0, host: draft.host, topology: topology, link: &draft.link) }
-        let program = fields.required("program", reader, meaning: "the XDP program, a .bpf.c or .o path")
-            .flatMap(programPath)
+        let commandNode = fields["command"]
+        let programNode = commandNode == nil
+            ? fields.required("program", reader, meaning: "the XDP program, a .bpf.c or .o path") : fields["program"]
+        let program = programNode.flatMap(programPath)
         let attachMode = fields["attach-mode"].map { reader.choice($0, "attach-mode", as: AttachMode.self) } ?? .native
         let ports = fields.required("ports", reader, meaning: "the validator ports, such as [8003, 8004, 8005]")
             .flatMap(ports)
@@ -31,14 +35,82 @@ extension LabResolver {
         let fillRing = fields["fill-ring"].map { reader.choice($0, "fill-ring", as: FillRingPolicy.self) } ?? .kept
         let preflight = fields["preflight"].map(preflightSteps) ?? []
         let layout = stackLayout(fields, ports: ports, queues: queues)
-
-        if let host = draft.host, let interface, let program, let attachMode, let ports, let queues, let startup,
-           let fillRing, let preflight, let layout {
+        let command = commandNode.flatMap { stackCommand($0, fields: fields, hasProgram: programNode != nil) }
+        if commandNode == nil, let ready = fields["ready"] {
+            reader.error("ready applies to a command stack (how long its own binary may take to come up); "
+                         + "remove it or add command", at: ready)
+            return draft
+        }
+        if let host = draft.host, let interface, programNode == nil || program != nil, let attachMode, let ports,
+           let queues, let startup, let fillRing, let preflight, let layout, (commandNode == nil) == (command == nil) {
             draft.spec = StackSpec(host: host, interface: interface, program: program, attachMode: attachMode,
                                    ports: ports, socketQueues: queues, startup: startup, fillRing: fillRing,
-                                   preflight: preflight, layout: layout)
+                                   preflight: preflight, layout: layout, command: command)
         }
         return draft
+    }
+
+    /// `command: [executable, arguments…]` with its `ready` time. Built-in start-up keys cannot go with it, and
+    /// every `{placeholder}` must be one xdplab fills in.
+    private func stackCommand(_ node: Node, fields: Fields, hasProgram: Bool) -> StackCommand? {
+        var valid = true
+        for key in Self.builtInOnlyKeys {
+            guard let clash = fields[key] else { continue }
+            reader.error("\(key) and command are exclusive: a command stack starts itself (command at line "
+                         + "\(reader.location(node).line)); remove \(key)", at: clash)
+            valid = false
+        }
+        let ready = fields["ready"].map { reader.duration($0, "ready", in: 0.1...600) } ?? StackCommand.defaultReady
+        guard let items = reader.list(node, "command", example: "[./bin/my-stack, --iface, \"{interface}\"]") else {
+            return nil
+        }
+        guard !items.isEmpty else {
+            reader.error("command must name the executable to run, such as [./bin/my-stack, --iface, \"{interface}\"]",
+                         at: node)
+            return nil
+        }
+        var arguments: [String] = []
+        for item in items {
+            guard let argument = reader.string(item, "a command argument") else { valid = false; continue }
+            for name in StackPlaceholders.mentioned(in: argument) where !StackPlaceholders.names.contains(name) {
+                reader.error("unknown placeholder {\(name)}"
+                             + Suggestion.hint(for: name, among: StackPlaceholders.names, listing: "placeholders"), at: item)
+                valid = false
+            }
+            if !hasProgram, StackPlaceholders.mentioned(in: argument).contains("program") {
+                reader.error("{program} is the compiled object of the stack's program, but the stack has no program; "
+                             + "add program: or remove {program}", at: item)
+                valid = false
+            }
+            arguments.append(argument)
+        }
+        guard valid, let ready, let executable = executablePath(items[0], arguments[0]) else { return nil }
+        arguments[0] = executable
+        return StackCommand(arguments: arguments, ready: ready, workingDirectory: LabPaths.folder(of: labPath))
+    }
+
+    /// A path with a slash, relative to the lab file's folder, that must be an executable file; a bare name must
+    /// be on PATH. Left as written when it holds a placeholder.
+    private func executablePath(_ node: Node, _ text: String) -> String? {
+        guard StackPlaceholders.mentioned(in: text).isEmpty else { return text }
+        let fileManager = FileManager.default
+        guard text.contains("/") else {
+            let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+                + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+            if folders.contains(where: { fileManager.isExecutableFile(atPath: "\($0)/\(text)") }) { return text }
+            reader.error("command '\(text)' is not on PATH; name it by path (relative paths start at the lab file's "
+                         + "folder, \(LabPaths.folder(of: labPath)))", at: node)
+            return nil
+        }
+        let path = LabPaths.absolute(text, relativeTo: LabPaths.folder(of: labPath))
+        guard fileManager.isExecutableFile(atPath: path) else {
+            let why = fileManager.fileExists(atPath: path) ? "is not executable (chmod +x, or a folder)"
+                                                           : "does not exist; build it first (relative paths start at "
+                                                             + "the lab file's folder, \(LabPaths.folder(of: labPath)))"
+            reader.error("command \(path) \(why)", at: node)
+            return nil
+        }
+        return path
     }
 
     /// A host name that must be in `topology.hosts` (unchecked when the host list itself was broken).
