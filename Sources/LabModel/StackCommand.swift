@@ -8,11 +8,15 @@ public struct StackCommand: Sendable, Equatable {
     public var ready: Double
     /// The lab file's folder: the command's working directory.
     public var workingDirectory: String
+    /// When traffic begins: once the stack is ready, or as soon as it attaches a program (to meet its start-up).
+    public var trafficStarts: TrafficStart
 
-    public init(arguments: [String], ready: Double = StackCommand.defaultReady, workingDirectory: String) {
+    public init(arguments: [String], ready: Double = StackCommand.defaultReady, workingDirectory: String,
+                trafficStarts: TrafficStart = .whenReady) {
         self.arguments = arguments
         self.ready = ready
         self.workingDirectory = workingDirectory
+        self.trafficStarts = trafficStarts
     }
 
     public static let defaultReady = 10.0
@@ -21,6 +25,15 @@ public struct StackCommand: Sendable, Equatable {
     public func expanded(_ values: StackPlaceholders) -> [String] {
         arguments.map { values.expand($0) }
     }
+}
+
+/// When a command stack's traffic begins.
+public enum TrafficStart: String, Sendable, CaseIterable {
+    /// Once an XDP program is attached and every listed queue has a bound socket: the stack is judged running.
+    case whenReady = "when-ready"
+    /// As soon as an XDP program is attached, so traffic meets the rest of the stack's start-up (production traffic
+    /// does not wait). Each packet is judged by whether the socket of its queue was bound when it was sent.
+    case atAttach = "at-attach"
 }
 
 /// The values a command stack (and anything else the lab starts in its namespaces) is given, both as

@@ -115,3 +115,18 @@ struct StackCommandTests {
         #expect(diagnostics(yaml: yaml).contains { $0.message.hasPrefix("a sequence lab runs xdplab's own receiver") })
     }
 }
+
+extension StackCommandTests {
+    @Test("traffic-starts chooses when traffic begins, only for command stacks")
+    func trafficStarts() throws {
+        let lab = try LabLoader.parse(yaml: Self.commandLab("[/bin/true]", extra: "  traffic-starts: at-attach\n"),
+                                      path: Fixtures.inlinePath)
+        #expect(lab.stack.command?.trafficStarts == .atAttach)
+        let plain = try LabLoader.parse(yaml: Self.commandLab("[/bin/true]"), path: Fixtures.inlinePath)
+        #expect(plain.stack.command?.trafficStarts == .whenReady)
+        #expect(onlyProblem(yaml: Self.commandLab("[/bin/true]", extra: "  traffic-starts: attach\n"))
+                == "11:19: unknown traffic-starts 'attach'; choices are: when-ready, at-attach")
+        #expect(onlyProblem(yaml: Fixtures.base(replacing: "  ports: [8003]", with: "  ports: [8003]\n  traffic-starts: at-attach"))
+                .hasPrefix("12:19: traffic-starts applies to a command stack"))
+    }
+}

@@ -12,7 +12,7 @@ struct StackDraft {
 
 extension LabResolver {
     static let stackKeys = ["host", "interface", "program", "attach-mode", "ports", "queues", "startup", "fill-ring",
-                            "preflight", "layout", "socket-ports", "command", "ready"]
+                            "preflight", "layout", "socket-ports", "command", "ready", "traffic-starts"]
     /// Keys that shape the built-in stack; a command stack starts itself, so they cannot apply to it.
     static let builtInOnlyKeys = ["startup", "fill-ring", "layout", "socket-ports", "attach-mode"]
 
@@ -41,6 +41,11 @@ extension LabResolver {
                          + "remove it or add command", at: ready)
             return draft
         }
+        if commandNode == nil, let starts = fields["traffic-starts"] {
+            reader.error("traffic-starts applies to a command stack; the built-in stack opens a start-up window with "
+                         + "a {wait: …} step in startup", at: starts)
+            return draft
+        }
         if let host = draft.host, let interface, programNode == nil || program != nil, let attachMode, let ports,
            let queues, let startup, let fillRing, let preflight, let layout, (commandNode == nil) == (command == nil) {
             draft.spec = StackSpec(host: host, interface: interface, program: program, attachMode: attachMode,
@@ -61,6 +66,7 @@ extension LabResolver {
             valid = false
         }
         let ready = fields["ready"].map { reader.duration($0, "ready", in: 0.1...600) } ?? StackCommand.defaultReady
+        let starts = fields["traffic-starts"].map { reader.choice($0, "traffic-starts", as: TrafficStart.self) } ?? .whenReady
         guard let items = reader.list(node, "command", example: "[./bin/my-stack, --iface, \"{interface}\"]") else {
             return nil
         }
@@ -84,9 +90,10 @@ extension LabResolver {
             }
             arguments.append(argument)
         }
-        guard valid, let ready, let executable = executablePath(items[0], arguments[0]) else { return nil }
+        guard valid, let ready, let starts, let executable = executablePath(items[0], arguments[0]) else { return nil }
         arguments[0] = executable
-        return StackCommand(arguments: arguments, ready: ready, workingDirectory: LabPaths.folder(of: labPath))
+        return StackCommand(arguments: arguments, ready: ready, workingDirectory: LabPaths.folder(of: labPath),
+                            trafficStarts: starts)
     }
 
     /// A path with a slash, relative to the lab file's folder, that must be an executable file; a bare name must
