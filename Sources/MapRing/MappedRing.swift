@@ -1,6 +1,7 @@
 import Glibc
 import CMapRing
 import CLibBPF
+import BPFSupport
 import Realization
 
 /// The ring map's slots, memory-mapped into this process (the map was created with BPF_F_MMAPABLE).

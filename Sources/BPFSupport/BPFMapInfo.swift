@@ -26,5 +26,12 @@ public struct BPFMapInfo: Sendable, Equatable {
         name = withUnsafeBytes(of: info.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
+    /// Info about any map by id, e.g. one a program found attached uses. The C function is `bpf_map_get_fd_by_id`.
+    public init(id: UInt32) throws {
+        let fd = try negativeErrno("open BPF map \(id)", bpf_map_get_fd_by_id(id))
+        defer { close(fd) }
+        try self.init(fd: fd)
+    }
+
     public var isMemoryMappable: Bool { flags & UInt32(BPF_F_MMAPABLE) != 0 }
 }
