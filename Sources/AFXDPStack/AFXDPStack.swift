@@ -102,7 +102,7 @@ public final class AFXDPStack: @unchecked Sendable {
     /// Tracepoint counters cover the whole run from the load on; without them the run goes on with a gap.
     private func startTracepoints(for program: BPFProgram) {
         do {
-            tracepoints = try TracepointCounters(targetProgramID: try program.info().id,
+            tracepoints = try TracepointCounters(programID: try program.info().id,
                                                  workDirectory: configuration.workDirectory)
         } catch {
             gaps.append("tracepoints unavailable: \(error)")

@@ -6,37 +6,51 @@ import BPFSupport
 import Evidence
 import Realization
 
-/// Counts `xdp:xdp_exception` and `xdp:xdp_redirect_err` events of one XDP program with the BPF program in
-/// `bpf/xdp_events.bpf.c`, attached through one perf event per tracepoint. tracefs (which holds the event ids) is
-/// read in a private mount namespace, so nothing is mounted on the machine.
+/// Counts `xdp:xdp_exception` and `xdp:xdp_redirect_err` events of the watched XDP programs with the BPF program
+/// in `bpf/xdp_events.bpf.c`, attached through one perf event per tracepoint, and on request records every
+/// successful `xdp:xdp_redirect` with its time and map key. tracefs (which holds the event ids) is read in a
+/// private mount namespace, so nothing is mounted on the machine.
 final class TracepointCounters {
-    static let events = ["xdp/xdp_exception", "xdp/xdp_redirect_err"]
+    static let events = ["xdp/xdp_exception", "xdp/xdp_redirect_err", "xdp/xdp_redirect"]
+    static let handlers = ["count_exception", "count_redirect_error", "record_redirect"]
 
     private let object: BPFObject
     private let exceptions: BPFMap
     private let redirectErrors: BPFMap
+    private let watched: BPFMap
+    private let redirectCounts: BPFMap
+    private let redirectEvents: BPFMap
     private var links: [BPFLink] = []
+    /// Redirect events taken off the kernel's queue so far.
+    private var drained: [RedirectEvent] = []
 
-    init(targetProgramID: UInt32, workDirectory: String) throws {
+    /// Watches `programID` from the start; `recordRedirects` adds the successful-redirect tracepoint, which costs a
+    /// little on every redirect and is only needed when xdplab does not own the sockets.
+    init(programID: UInt32, workDirectory: String, recordRedirects: Bool = false) throws {
         guard let folder = Bundle.module.url(forResource: "bpf", withExtension: nil) else {
             throw StackError("the AFXDPStack resource folder bpf/ is missing from the build")
         }
         let source = folder.appendingPathComponent("xdp_events.bpf.c").path
-        object = try BPFObject(path: try BPFCompiler.object(for: source, outputDirectory: workDirectory))
-        try object.setGlobal("target_prog_id", to: targetProgramID)
+        let object = try BPFObject(path: try BPFCompiler.object(for: source, outputDirectory: workDirectory))
+        self.object = object
         try object.load()
-        guard let exceptions = object.map(named: "exceptions"), let redirectErrors = object.map(named: "redirect_errors") else {
-            throw StackError("\(object.fileName) lacks its maps exceptions / redirect_errors")
+        func map(_ name: String) throws -> BPFMap {
+            guard let found = object.map(named: name) else { throw StackError("\(object.fileName) lacks its map \(name)") }
+            return found
         }
-        self.exceptions = exceptions
-        self.redirectErrors = redirectErrors
+        exceptions = try map("exceptions")
+        redirectErrors = try map("redirect_errors")
+        watched = try map("watched")
+        redirectCounts = try map("redirect_counts")
+        redirectEvents = try map("redirect_events")
+        try watch(programID: programID)
 
         // One perf event per tracepoint is enough: the kernel runs a tracepoint's BPF programs on every CPU,
         // and a second attachment of the same program to the same tracepoint fails with EEXIST.
         let ids = try Self.eventIDs()
         let cpu = try onlineCPUs().first ?? 0
-        for (event, id) in zip(Self.events, ids) {
-            let handler = event.hasSuffix("xdp_exception") ? "count_exception" : "count_redirect_error"
+        for ((event, id), handler) in zip(zip(Self.events, ids), Self.handlers) {
+            if handler == "record_redirect" && !recordRedirects { continue }
             guard let program = object.program(named: handler) else {
                 throw StackError("\(object.fileName) lacks its program \(handler)")
             }
@@ -72,6 +86,28 @@ final class TracepointCounters {
         }
         return (actions.sorted { $0.action < $1.action },
                 errors.sorted { ($0.errno, $0.mapIndex) < ($1.errno, $1.mapIndex) })
+    }
+
+    /// Counts the events of another program too (one that replaced the first on the interface).
+    func watch(programID: UInt32) throws {
+        try watched.update(key: programID, value: UInt8(1))
+    }
+
+    /// Successful redirects by map key, counted in the kernel (complete even when the event queue overflowed).
+    func redirects() throws -> [RedirectCount] {
+        try redirectCounts.entries().map { entry in
+            RedirectCount(mapIndex: entry.key.load(as: Int32.self), count: entry.value.load(as: UInt64.self))
+        }.sorted { $0.mapIndex < $1.mapIndex }
+    }
+
+    /// Every successful redirect recorded so far, oldest first, with its time in seconds on CLOCK_MONOTONIC.
+    func redirectEventsSoFar() throws -> [RedirectEvent] {
+        drained += try redirectEvents.popAll().map { value in
+            RedirectEvent(at: Double(value.load(as: UInt64.self)) / 1e9,
+                          programID: value.load(fromByteOffset: 8, as: UInt32.self),
+                          mapIndex: value.load(fromByteOffset: 12, as: Int32.self))
+        }
+        return drained
     }
 
     /// Detaches from every CPU; the maps stay readable until the object goes.

@@ -47,6 +47,18 @@ public struct BPFMap {
         return result
     }
 
+    /// Takes every value off a queue or stack map (`bpf_map_lookup_and_delete_elem` with no key) until it is empty.
+    public func popAll() throws -> [[UInt8]] {
+        var values: [[UInt8]] = []
+        var value = [UInt8](repeating: 0, count: valueSize)
+        while true {
+            let status = bpf_map_lookup_and_delete_elem(fd, nil, &value)
+            if status == -ENOENT { return values }
+            try negativeErrno("take values off map \(name) of \(object.fileName)", status)
+            values.append(value)
+        }
+    }
+
     static func bytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
         withUnsafeBytes(of: value) { Array($0) }
     }

@@ -8,6 +8,9 @@ public struct KernelEvidence: Sendable, Codable, Hashable {
     public var exceptions: [ExceptionCount]
     /// `xdp:xdp_redirect_err` events of the program under test, one entry per (errno, map key).
     public var redirectErrors: [RedirectErrorCount]
+    /// Successful `xdp:xdp_redirect` events of the program under test, by map key; recorded only for stacks whose
+    /// sockets xdplab does not own (empty otherwise).
+    public var redirects: [RedirectCount] = []
     /// XDP_STATISTICS of each AF_XDP socket, by the RX queue it is bound to.
     public var sockets: [Int: SocketStatistics]
     /// The driver's per-RX-queue counters with the `rx_queue_N_` prefix removed, e.g. `queueCounters[2]?["xdp_drops"]`.
@@ -17,6 +20,10 @@ public struct KernelEvidence: Sendable, Codable, Hashable {
     /// XDP programs that replaced one another on the interface during start-up, in order: a second loader's
     /// plain attach silently takes the first program's place.
     public var replacements: [ProgramReplacement]
+    /// How packets that reached a socket were told apart from lost ones.
+    public var socketArrivals: SocketArrivalEvidence = .ownSockets
+    /// A command stack's process: how it was started and whether it ended during the run; nil for the built-in stack.
+    public var stackProcess: StackProcessRecord?
 
     public init(tracepointsAttached: Bool = false, exceptions: [ExceptionCount] = [],
                 redirectErrors: [RedirectErrorCount] = [], sockets: [Int: SocketStatistics] = [:],
@@ -67,6 +74,77 @@ public struct RedirectErrorCount: Sendable, Codable, Hashable {
     }
 }
 
+/// `xdp:xdp_redirect` fired `count` times for this map key: for an XSKMAP, a frame went into the socket at that
+/// key, which must be bound to the frame's own RX queue.
+public struct RedirectCount: Sendable, Codable, Hashable {
+    public let mapIndex: Int32
+    public let count: UInt64
+
+    public init(mapIndex: Int32, count: UInt64) {
+        self.mapIndex = mapIndex
+        self.count = count
+    }
+}
+
+/// One successful redirect, as the tracepoint saw it.
+public struct RedirectEvent: Sendable, Codable, Hashable {
+    /// Seconds on CLOCK_MONOTONIC, the clock traffic times are taken on.
+    public let at: Double
+    public let programID: UInt32
+    public let mapIndex: Int32
+
+    public init(at: Double, programID: UInt32, mapIndex: Int32) {
+        self.at = at
+        self.programID = programID
+        self.mapIndex = mapIndex
+    }
+}
+
+/// Where the per-packet "reached its AF_XDP socket" verdicts come from.
+public enum SocketArrivalEvidence: String, Sendable, Codable, Hashable {
+    /// xdplab's own sockets read each frame's tag: exact.
+    case ownSockets = "own-sockets"
+    /// The stack's sockets are not xdplab's: each `xdp:xdp_redirect` event of the program on a queue was matched by
+    /// time to a packet sent to that queue that the kernel did not see. Counts per queue are exact; which of two
+    /// packets sent close together arrived is inferred.
+    case redirectEventsByTime = "redirect-events-by-time"
+
+    /// One sentence for reports.
+    public var text: String {
+        switch self {
+        case .ownSockets: return "xdplab's own AF_XDP sockets read each packet's tag"
+        case .redirectEventsByTime:
+            return "the stack's sockets are its own: xdp:xdp_redirect events of its program, per RX queue, matched by "
+                + "time to the packets sent there that the kernel did not see (tracing the frames themselves needs "
+                + "fexit on XDP programs, which this kernel refuses)"
+        }
+    }
+}
+
+/// A command stack's process, as the run saw it.
+public struct StackProcessRecord: Sendable, Codable, Hashable {
+    public let command: [String]
+    public let pid: Int32
+    /// Its output, in the run folder.
+    public let logPath: String
+    /// Seconds since the start of traffic when it ended by itself, negative if before; nil if it ran to the end.
+    public var exitedAt: Double?
+    /// "exited with status 3", "killed by SIGSEGV"; nil if it ran to the end.
+    public var exit: String?
+    /// Its last lines of output, when it ended early.
+    public var logTail: [String]
+
+    public init(command: [String], pid: Int32, logPath: String, exitedAt: Double? = nil, exit: String? = nil,
+                logTail: [String] = []) {
+        self.command = command
+        self.pid = pid
+        self.logPath = logPath
+        self.exitedAt = exitedAt
+        self.exit = exit
+        self.logTail = logTail
+    }
+}
+
 /// One AF_XDP socket's `struct xdp_statistics` (getsockopt SOL_XDP / XDP_STATISTICS).
 public struct SocketStatistics: Sendable, Codable, Hashable {
     public var rxDropped: UInt64
@@ -92,10 +170,14 @@ public struct ProgramReplacement: Sendable, Codable, Hashable {
     /// "port_redirect (id 41) of the socket on queue 0"
     public let replaced: String
     public let replacedBy: String
-    /// Ports the replaced program claimed, which nothing claims any more.
+    /// Ports the replaced program claimed, which nothing claims any more (known for the built-in stack only).
     public let orphanedPorts: [UInt16]
+    /// Seconds since the start of traffic, when it happened while the run watched (a command stack); nil for the
+    /// built-in stack's start-up.
+    public let at: Double?
 
-    public init(replaced: String, replacedBy: String, orphanedPorts: [UInt16]) {
+    public init(replaced: String, replacedBy: String, orphanedPorts: [UInt16], at: Double? = nil) {
+        self.at = at
         self.replaced = replaced
         self.replacedBy = replacedBy
         self.orphanedPorts = orphanedPorts

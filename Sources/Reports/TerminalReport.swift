@@ -1,4 +1,5 @@
 import Foundation
+import Evidence
 import Verification
 
 /// The human summary: per lab PASS/FAIL, each check ✓/✗ with what was expected and its detail, a packet table by
@@ -41,6 +42,7 @@ public enum TerminalReport {
             lines += printable(check.detail).split(separator: "\n", omittingEmptySubsequences: false).map { paint.dim("      \($0)") }
         }
         if !lab.classes.isEmpty { lines += table(lab) }
+        if let evidence = lab.evidence { lines += stackLines(evidence).map { "  " + printable($0) } }
         if let sequence = lab.sequence { lines += sequence.lines.map { "  " + printable($0) } }
         if lab.packets.both > 0 {
             let both = lab.packets.both == 1 ? "1 packet" : "\(lab.packets.both) packets"
@@ -51,6 +53,18 @@ public enum TerminalReport {
             lines += lab.diagnosis.map { "    • \(printable($0))" }
         }
         if let directory = lab.captureDirectory { lines.append("  capture: \(printable(directory))") }
+        return lines
+    }
+
+    /// For a command stack: its process, and where "reached the socket" came from.
+    static func stackLines(_ evidence: KernelEvidence) -> [String] {
+        guard let process = evidence.stackProcess else { return [] }
+        var lines = ["stack command: pid \(process.pid), output in \(process.logPath)"]
+        if let exit = process.exit {
+            let when = process.exitedAt.map { $0 < 0 ? " before traffic started" : " at \(String(format: "%.2fs", $0)) into the traffic" } ?? ""
+            lines.append("  it \(exit)\(when)")
+        }
+        lines.append("socket arrivals: \(evidence.socketArrivals.text)")
         return lines
     }
 

@@ -16,7 +16,7 @@ struct Diagnosis {
     }
 
     func sentences() -> [String] {
-        illegalActions() + aborts() + redirectFailures() + ringProblems() + silentMatchingLosses()
+        stackExit() + illegalActions() + aborts() + redirectFailures() + ringProblems() + silentMatchingLosses()
             + neighbourDrops() + otherNonMatchingDrops() + claimedNonMatching() + matchingToKernel() + wrongQueues()
             + sessionProblems() + evidenceLimits() + undecided()
     }
@@ -252,13 +252,51 @@ struct Diagnosis {
         return ["The filter claims packets it must leave to the kernel: " + parts.joined(separator: "; ") + "."]
     }
 
+    /// A command stack that ended by itself during the run: when, how, and what its packets did afterwards.
+    private func stackExit() -> [String] {
+        guard let process = evidence.stackProcess, let exit = process.exit else { return [] }
+        let exitedAt = process.exitedAt ?? 0
+        let when = exitedAt < 0 ? "before traffic started" : "\(Words.seconds(exitedAt)) into the traffic"
+        var sentence = "The stack's command (pid \(process.pid)) \(exit) \(when)"
+        let after = observations.injected.filter { $0.sentAt >= exitedAt }
+        let missed = after.filter { $0.matching && observations.socketQueues.contains($0.queue) && !isSocket(fate($0)) }
+        let lostAfter = after.filter { fate($0) == .lost }
+        if missed.isEmpty && lostAfter.isEmpty {
+            sentence += "; every packet sent after that still went where it had to"
+        } else {
+            var parts: [String] = []
+            if !missed.isEmpty {
+                let toKernel = missed.filter { fate($0) == .kernel }.count
+                parts.append("\(missed.count) validator packets on its socket queues reached no socket "
+                             + "(\(toKernel) went to the kernel, \(missed.count - toKernel) were lost)")
+            }
+            let otherLost = lostAfter.filter { !missed.contains($0) }
+            if !otherLost.isEmpty { parts.append("\(otherLost.count) other packets were lost (\(perClass(otherLost, "lost")))") }
+            sentence += "; after that " + parts.joined(separator: ", and ")
+        }
+        if let trouble = sessionTrouble() { sentence += "; \(trouble)" }
+        sentence += ". Its program stayed attached with its sockets gone: supervise the stack, detach on exit, and keep "
+            + "the XDP_PASS fallback so a dead stack passes traffic instead of dropping it."
+        if let line = process.logTail.last(where: { !$0.isEmpty }) { sentence += " Its last output: \"\(line)\"." }
+        return [sentence]
+    }
+
+    private func isSocket(_ fate: Fate) -> Bool {
+        if case .xsk = fate { return true }
+        if case .both = fate { return true }
+        return false
+    }
+
     /// Validator packets on socket queues that went to the kernel: a start-up window, or a filter that misses them.
     private func matchingToKernel() -> [String] {
-        let passed = observations.injected.filter { $0.matching && hasSocket($0) && fate($0) == .kernel }
+        // Packets sent after a command stack died are explained by `stackExit`.
+        let exitedAt = evidence.stackProcess?.exitedAt ?? .infinity
+        let passed = observations.injected.filter { $0.matching && hasSocket($0) && fate($0) == .kernel && $0.sentAt < exitedAt }
         guard !passed.isEmpty else { return [] }
         if let replacement = evidence.replacements.last {
             let orphaned = replacement.orphanedPorts.map(String.init).joined(separator: ", ")
-            return ["During start-up \(replacement.replacedBy) replaced \(replacement.replaced) on the interface: a plain attach "
+            let when = replacement.at.map { $0 < 0 ? "Before traffic" : "At \(Words.seconds($0)) into the traffic" } ?? "During start-up"
+            return ["\(when) \(replacement.replacedBy) replaced \(replacement.replaced) on the interface: a plain attach "
                 + "without XDP_FLAGS_UPDATE_IF_NOEXIST silently takes the first program's place"
                 + (orphaned.isEmpty ? "" : ", so nothing claims port \(orphaned) any more")
                 + ". \(Words.plural(passed.count, "validator packet")) reached the kernel instead of their socket "

@@ -1,11 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
-// Counts the xdp:xdp_exception and xdp:xdp_redirect_err events of one XDP program (the program under
-// test), so a run can prove which packets the kernel dropped and why. User space sets target_prog_id
-// before loading and reads the two hash maps at the end.
+// Counts the xdp:xdp_exception and xdp:xdp_redirect_err events of the program under test, so a run can
+// prove which packets the kernel dropped and why, and (when asked) records each successful redirect with
+// its time and map key: for a stack whose sockets xdplab does not own, that is the kernel's word on what
+// reached a socket. User space names the programs to watch in `watched` (a stack may swap its program
+// mid-run, which gives a new id) and reads the maps at the end.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-const volatile __u32 target_prog_id = 0;
+// Program ids of the program under test and of any program that replaced it.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 64);
+    __type(key, __u32);
+    __type(value, __u8);
+} watched SEC(".maps");
+
+static __always_inline int is_watched(__s32 prog_id)
+{
+    __u32 id = (__u32)prog_id;
+    return bpf_map_lookup_elem(&watched, &id) != NULL;
+}
 
 // Layouts from /sys/kernel/tracing/events/xdp/<event>/format (Linux 6.x); the first 8 bytes are the
 // common fields every trace event starts with.
@@ -26,6 +40,28 @@ struct xdp_redirect_err_args {
     __u32 map_id;
     __s32 map_index;
 };
+
+// xdp_redirect has the same layout as xdp_redirect_err (one event class); err is 0 there.
+struct redirect_event {
+    __u64 ns;         // bpf_ktime_get_ns: CLOCK_MONOTONIC, the clock traffic times are taken on
+    __u32 prog_id;
+    __s32 map_index;  // for an XSKMAP: the key, and a successful redirect needs key == RX queue
+};
+
+// Successful redirects in order; when it is full, later ones are only counted in redirect_counts.
+struct {
+    __uint(type, BPF_MAP_TYPE_QUEUE);
+    __uint(max_entries, 65536);
+    __type(value, struct redirect_event);
+} redirect_events SEC(".maps");
+
+// Successful redirects by map key, all of them.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 1024);
+    __type(key, __s32);
+    __type(value, __u64);
+} redirect_counts SEC(".maps");
 
 struct redirect_error_key {
     __s32 err;        // negative errno, as the kernel reports it
@@ -64,7 +100,7 @@ static __always_inline void count(void *map, void *key)
 SEC("tracepoint/xdp/xdp_exception")
 int count_exception(struct xdp_exception_args *args)
 {
-    if ((__u32)args->prog_id != target_prog_id)
+    if (!is_watched(args->prog_id))
         return 0;
     __u32 action = args->act;
     count(&exceptions, &action);
@@ -74,10 +110,24 @@ int count_exception(struct xdp_exception_args *args)
 SEC("tracepoint/xdp/xdp_redirect_err")
 int count_redirect_error(struct xdp_redirect_err_args *args)
 {
-    if ((__u32)args->prog_id != target_prog_id)
+    if (!is_watched(args->prog_id))
         return 0;
     struct redirect_error_key key = { .err = args->err, .map_index = args->map_index };
     count(&redirect_errors, &key);
+    return 0;
+}
+
+SEC("tracepoint/xdp/xdp_redirect")
+int record_redirect(struct xdp_redirect_err_args *args)
+{
+    if (!is_watched(args->prog_id))
+        return 0;
+    struct redirect_event event = {
+        .ns = bpf_ktime_get_ns(), .prog_id = (__u32)args->prog_id, .map_index = args->map_index,
+    };
+    bpf_map_push_elem(&redirect_events, &event, 0);
+    __s32 key = args->map_index;
+    count(&redirect_counts, &key);
     return 0;
 }
 
