@@ -70,7 +70,8 @@ let package = Package(
                     dependencies: ["Orchestrator", "AFXDPStack", "Traffic", "Capture", "Realization", "BPFSupport", "Packets", "Evidence", "LabModel",
                                    "MapRing", "Sequencing"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ProgramCheckTests", dependencies: ["ProgramCheck", "Packets", "Realization", "BPFSupport"],
+        .testTarget(name: "ProgramCheckTests",
+                    dependencies: ["ProgramCheck", "Packets", "Realization", "BPFSupport", "AFXDPStack", "CLibBPF"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

@@ -33,15 +33,18 @@ final class CheckEnvironment {
 
     deinit { teardown() }
 
-    /// Never throws: every failure degrades the check and becomes a note.
-    static func make(queues: Int, isolation: CheckOptions.Isolation, label: String) -> CheckEnvironment {
+    /// Never throws: every failure degrades the check and becomes a note. `ifindex`: give the veth this
+    /// index (a program may compare `ctx->ingress_ifindex` with its interface's); `sockets` false: none, for
+    /// a check that only needs the device's queues.
+    static func make(queues: Int, isolation: CheckOptions.Isolation, label: String, ifindex: Int32? = nil,
+                     sockets: Bool = true) -> CheckEnvironment {
         var notes: [String] = []
         if case .ownNamespace(let requested) = isolation {
             let run = requested == nil ? Ownership.newRunID() : nil
             let name = requested ?? Ownership.namespaceName(run: run!, host: "check")
             do {
-                let environment = try inNamespace(name, queues: queues, ownershipRun: run, label: label)
-                environment.openSockets()
+                let environment = try inNamespace(name, queues: queues, ownershipRun: run, label: label, ifindex: ifindex)
+                if sockets { environment.openSockets() }
                 return environment
             } catch {
                 notes.append("no namespace of its own (\(error)); the registered state needs one, so only the empty state ran")
@@ -52,7 +55,8 @@ final class CheckEnvironment {
         return inCurrentNamespace(queues: queues, notes: notes)
     }
 
-    private static func inNamespace(_ name: String, queues: Int, ownershipRun: String?, label: String) throws -> CheckEnvironment {
+    private static func inNamespace(_ name: String, queues: Int, ownershipRun: String?, label: String,
+                                    ifindex wanted: Int32?) throws -> CheckEnvironment {
         if let ownershipRun { try Ownership.writeRecord(run: ownershipRun, lab: label, namespaces: [name]) }
         do {
             try Command.checked("ip", ["netns", "add", name])
@@ -63,22 +67,36 @@ final class CheckEnvironment {
         do {
             let q = String(queues)
             let alias = Ownership.linkAlias(run: ownershipRun ?? name)
-            let script = """
-                link add \(interface) numtxqueues \(q) numrxqueues \(q) type veth peer name \(peerInterface) numtxqueues \(q) numrxqueues \(q)
+            func script(index: Int32?) -> String {
+                """
+                link add \(interface)\(index.map { " index \($0)" } ?? "") numtxqueues \(q) numrxqueues \(q) type veth peer name \(peerInterface) numtxqueues \(q) numrxqueues \(q)
                 link set dev \(interface) alias \(alias)
                 link set dev \(peerInterface) alias \(alias)
                 link set dev \(interface) up
                 link set dev \(peerInterface) up
 
                 """
-            try Command.checked("ip", ["-n", name, "-batch", "-"], input: script)
+            }
+            var notes: [String] = []
+            // A fresh namespace holds only lo (ifindex 1), so any other index is free.
+            if let wanted, wanted > 1 {
+                do {
+                    try Command.checked("ip", ["-n", name, "-batch", "-"], input: script(index: wanted))
+                } catch {
+                    notes.append("could not give \(interface) ifindex \(wanted) (\(error)); it has another")
+                    _ = try? Command.run("ip", ["-n", name, "link", "del", interface])
+                    try Command.checked("ip", ["-n", name, "-batch", "-"], input: script(index: nil))
+                }
+            } else {
+                try Command.checked("ip", ["-n", name, "-batch", "-"], input: script(index: nil))
+            }
             let index = try NetworkNamespace.run(name) { () throws -> Int32 in
                 let index = if_nametoindex(interface)
                 guard index != 0 else { throw SystemError("find \(interface) in \(name)", errno: Glibc.errno) }
                 return Int32(index)
             }
             return CheckEnvironment(namespace: name, interface: interface, ifindex: index, queues: queues,
-                                    ownershipRun: ownershipRun, notes: [])
+                                    ownershipRun: ownershipRun, notes: notes)
         } catch {
             try? Cleaner.deleteNamespace(name)
             if let ownershipRun { Ownership.removeRecord(run: ownershipRun) }

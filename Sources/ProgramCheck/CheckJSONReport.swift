@@ -1,4 +1,5 @@
 import Foundation
+import AFXDPStack
 
 /// Machine-readable check results: `{"check":{"program":…,"passed":…,"classes":[…],"violations":[…],"lint":[…],…}}`,
 /// or `{"check":{"program":…,"passed":false,"error":…}}` when no matrix could be made.
@@ -45,6 +46,7 @@ public enum CheckJSONReport {
         var classes: [ClassRow]?
         var violations: [ViolationRow]?
         var lint: [LintRow]?
+        var attached: AttachedRow?
 
         init(program: String, error: String) {
             self.program = program
@@ -53,7 +55,8 @@ public enum CheckJSONReport {
 
         init(_ report: CheckReport) {
             program = report.program
-            object = report.objectPath
+            object = report.attached == nil ? report.objectPath : nil
+            attached = report.attached.map(AttachedRow.init)
             passed = report.passed
             complete = report.complete
             ports = report.ports
@@ -135,6 +138,61 @@ public enum CheckJSONReport {
             cases = violation.cases
             valueRuns = violation.valueRuns
             frame = HexDump.compact(violation.frame)
+        }
+    }
+
+    /// A live program: which one, its map (never written), which queues ran in which state.
+    struct AttachedRow: Encodable {
+        let programID: UInt32
+        let name: String
+        let tag: String
+        let mode: String?
+        let mapIDs: [UInt32]
+        let xskMap: String?
+        let mapWritten = false
+        let namespace: String?
+        let interface: String?
+        let ifindex: Int32?
+        let interfaceQueues: Int?
+        let registeredQueues: [Int]
+        let emptyQueues: [Int]
+        let beyondQueue: BeyondRow?
+        let sockets: [SocketRow]
+
+        struct BeyondRow: Encodable {
+            let queue: Int
+            let device: String
+            let namespace: String?
+            let ifindex: Int32
+        }
+
+        struct SocketRow: Encodable {
+            let inode: UInt64
+            let queue: Int
+            let rxRingEntries: UInt32?
+            let fillRingEntries: UInt32?
+            let owners: [Int32]
+            let source: String
+        }
+
+        init(_ attached: AttachedCheck) {
+            programID = attached.program.id
+            name = attached.program.name
+            tag = attached.program.tag
+            mode = attached.program.mode.map { $0 == .native ? "native" : "generic" }
+            mapIDs = attached.program.mapIDs
+            xskMap = attached.xskMap?.text
+            namespace = attached.namespace
+            interface = attached.interface
+            ifindex = attached.ifindex
+            interfaceQueues = attached.interfaceQueues
+            registeredQueues = attached.registeredQueues
+            emptyQueues = attached.emptyQueues
+            beyondQueue = attached.beyond.map { BeyondRow(queue: $0.queue, device: $0.device, namespace: $0.namespace, ifindex: $0.ifindex) }
+            sockets = attached.sockets.map {
+                SocketRow(inode: $0.inode, queue: $0.queue, rxRingEntries: $0.rxRingEntries, fillRingEntries: $0.fillRingEntries,
+                          owners: $0.owners, source: $0.source.rawValue)
+            }
         }
     }
 

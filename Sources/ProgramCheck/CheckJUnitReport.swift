@@ -37,9 +37,17 @@ public enum CheckJUnitReport {
         xml += "  <testsuite name=\"\(XMLText.attribute(name))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" "
             + "skipped=\"\(skipped)\" time=\"\(seconds(report.timing.total))\">\n"
         xml += "    <properties>\n"
-        for (key, value) in [("program", report.program), ("ports", PortList.text(report.ports)),
-                             ("queues", "\(report.queuesRun)"), ("runs", "\(report.runs)"),
-                             ("runsPerSecond", String(format: "%.0f", report.rate))] {
+        var properties = [("program", report.program), ("ports", PortList.text(report.ports)),
+                          ("queues", "\(report.queuesRun)"), ("runs", "\(report.runs)"),
+                          ("runsPerSecond", String(format: "%.0f", report.rate))]
+        if let attached = report.attached {
+            properties += [("attached", attached.interface.map { "\(attached.namespace ?? ""):\($0)" } ?? "by id"),
+                           ("programID", "\(attached.program.id)"), ("programTag", attached.program.tag),
+                           ("mapWritten", "false"),
+                           ("registeredQueues", AttachedCheck.queueList(attached.registeredQueues)),
+                           ("emptyQueues", AttachedCheck.queueList(attached.emptyQueues + (attached.beyond.map { [$0.queue] } ?? [])))]
+        }
+        for (key, value) in properties {
             xml += "      <property name=\"\(key)\" value=\"\(XMLText.attribute(value))\"/>\n"
         }
         xml += "    </properties>\n"

@@ -1,4 +1,5 @@
 import Foundation
+import AFXDPStack
 
 /// How a check runs. The defaults are what `xdplab check` uses.
 public struct CheckOptions: Sendable {
@@ -76,11 +77,14 @@ public struct CheckReport: Sendable {
     public let violations: [CheckViolation]
     public let lint: [RedirectLint.Call]
     public let timing: CheckTiming
+    /// Set when the program checked is a live one, loaded and attached by another process.
+    public let attached: AttachedCheck?
 
     public init(program: String, objectPath: String, ports: [UInt16], queuesRequested: Int, queuesRun: Int,
                 states: [SlotState], notes: [String], corpusCases: Int, notRun: [String], frames: Int, spreadFrames: Int = 0,
                 runs: Int,
-                tallies: [ClassTally], violations: [CheckViolation], lint: [RedirectLint.Call], timing: CheckTiming) {
+                tallies: [ClassTally], violations: [CheckViolation], lint: [RedirectLint.Call], timing: CheckTiming,
+                attached: AttachedCheck? = nil) {
         self.program = program
         self.objectPath = objectPath
         self.ports = ports
@@ -97,12 +101,20 @@ public struct CheckReport: Sendable {
         self.violations = violations
         self.lint = lint
         self.timing = timing
+        self.attached = attached
     }
 
     /// No run broke the rules.
     public var passed: Bool { violations.isEmpty }
-    /// Both states on every requested queue.
-    public var complete: Bool { states.contains(.registered) && queuesRun == queuesRequested }
+    /// Both states on every requested queue. A live program: every queue of its interface in its live state,
+    /// and the empty state somewhere (on the interface, or on a queue beyond it).
+    public var complete: Bool {
+        if let attached {
+            return attached.interface != nil && attached.registeredQueues.count + attached.emptyQueues.count == attached.interfaceQueues
+                && (!attached.emptyQueues.isEmpty || attached.beyond != nil)
+        }
+        return states.contains(.registered) && queuesRun == queuesRequested
+    }
     /// Runs per second of the matrix (test runs and judging).
     public var rate: Double { timing.matrix > 0 ? Double(runs) / timing.matrix : 0 }
     /// Violating runs (a violation entry can stand for several queues and sweep values).
@@ -110,7 +122,7 @@ public struct CheckReport: Sendable {
 
     /// One line for the lab runner's log: "check port_redirect.bpf.c: passed, 1,573,504 runs …".
     public var shortText: String {
-        let name = URL(fileURLWithPath: program).lastPathComponent
+        let name = attached.map { "\($0.program.name) (id \($0.program.id), attached)" } ?? URL(fileURLWithPath: program).lastPathComponent
         let scope = "\(Self.grouped(runs)) runs (\(scopeText))"
         guard passed else {
             let named = violations.prefix(3).map { "\($0.caseName) (\($0.state.title), \($0.queueText)): \($0.verdict.name)" }
@@ -121,11 +133,29 @@ public struct CheckReport: Sendable {
         return "check \(name): passed, \(scope)" + (complete ? "" : "; incomplete: " + notes.joined(separator: "; "))
     }
 
-    /// "241 frames × 4 queues + 196,608 sweep values spread over the queues, × 2 states".
+    /// "241 frames × 4 queues + 196,608 sweep values spread over the queues, × 2 states"; for a live
+    /// program, whose queues each ran one state: "241 frames × 5 queues + 196,608 sweep values × 2 states,
+    /// spread over each state's queues".
     public var scopeText: String {
+        if attached != nil {
+            var text = "\(Self.grouped(frames - spreadFrames)) frames × \(queuesRun) queue\(queuesRun == 1 ? "" : "s")"
+            if spreadFrames > 0 {
+                text += " + \(Self.grouped(spreadFrames)) sweep values × \(stateRuns) state\(stateRuns == 1 ? "" : "s"), spread over "
+                    + (stateRuns == 1 ? "its queues" : "each state's queues")
+            }
+            return text + ", each queue in its live state"
+        }
         var text = "\(Self.grouped(frames - spreadFrames)) frames × \(queuesRun) queue\(queuesRun == 1 ? "" : "s")"
         if spreadFrames > 0 { text += " + \(Self.grouped(spreadFrames)) sweep values spread over the queues" }
         return text + ", × \(states.count) state\(states.count == 1 ? "" : "s")"
+    }
+
+    /// Separate sets of queues that ran, one state each (a live program's registered queues, its empty
+    /// ones, a queue beyond its interface); for a program of a file, the states.
+    var stateRuns: Int {
+        guard let attached else { return states.count }
+        return [!attached.registeredQueues.isEmpty, !attached.emptyQueues.isEmpty, attached.beyond != nil,
+                attached.interface == nil].filter { $0 }.count
     }
 
     /// "1,573,504".
@@ -146,4 +176,72 @@ public struct CheckSummary: Sendable {
     /// One line: the verdict, the run count, the first violations.
     public let text: String
     public let report: CheckReport
+}
+
+/// How a live program was checked: which program, which map, which queue ran in which state, and why.
+public struct AttachedCheck: Sendable, Equatable {
+    public let program: AttachedProgram
+    /// The XSKMAP among the program's maps (`xsks_map` preferred), nil when it has none. Never written.
+    public let xskMap: XSKMapSummary?
+    /// The interface whose sockets decide the states; nil for a program checked by id alone.
+    public let namespace: String?
+    public let interface: String?
+    public let ifindex: Int32?
+    /// The interface's RX queues as the kernel counts them for test runs.
+    public let interfaceQueues: Int?
+    /// Queues of the interface with an AF_XDP socket bound: matching frames must be redirected there.
+    public let registeredQueues: [Int]
+    /// Queues of the interface without one (or, by id alone, of the scratch device): matching frames must pass.
+    public let emptyQueues: [Int]
+    /// When every queue of the interface holds a socket: the empty state on a queue beyond it.
+    public let beyond: BeyondQueue?
+    /// The sockets bound to the interface, as the kernel reports them.
+    public let sockets: [ObservedSocket]
+
+    public init(program: AttachedProgram, xskMap: XSKMapSummary?, namespace: String?, interface: String?, ifindex: Int32?,
+                interfaceQueues: Int?, registeredQueues: [Int], emptyQueues: [Int], beyond: BeyondQueue?,
+                sockets: [ObservedSocket]) {
+        self.program = program
+        self.xskMap = xskMap
+        self.namespace = namespace
+        self.interface = interface
+        self.ifindex = ifindex
+        self.interfaceQueues = interfaceQueues
+        self.registeredQueues = registeredQueues
+        self.emptyQueues = emptyQueues
+        self.beyond = beyond
+        self.sockets = sockets
+    }
+
+    /// "xsks_map (id 12, 64 slots)".
+    public struct XSKMapSummary: Sendable, Equatable {
+        public let id: UInt32
+        public let name: String
+        public let slots: Int
+        public var text: String { "\(name) (id \(id), \(slots) slots)" }
+    }
+
+    /// A queue index at or beyond the interface's RX queue count, on a scratch veth of the check's own with
+    /// more queues: the kernel refuses an rx_queue_index beyond a device's queues, and no socket can be
+    /// bound there on the interface, so its slot is empty.
+    public struct BeyondQueue: Sendable, Equatable {
+        public let queue: Int
+        public let device: String
+        /// The scratch namespace, nil when the check had to use its own namespace's devices.
+        public let namespace: String?
+        public let ifindex: Int32
+    }
+
+    /// "0, 2-3" for the report's lines.
+    static func queueList(_ queues: [Int]) -> String {
+        var parts: [String] = []
+        var index = 0
+        while index < queues.count {
+            var end = index
+            while end + 1 < queues.count, queues[end + 1] == queues[end] + 1 { end += 1 }
+            parts.append(end == index ? "\(queues[index])" : "\(queues[index])-\(queues[end])")
+            index = end + 1
+        }
+        return parts.joined(separator: ", ")
+    }
 }

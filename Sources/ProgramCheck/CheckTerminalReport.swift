@@ -1,4 +1,5 @@
 import Foundation
+import AFXDPStack
 
 /// The human report of a check: the lint, a table of verdicts by class × state, what did not run, the
 /// rate, and every violation with its frame in hex.
@@ -6,9 +7,14 @@ public enum CheckTerminalReport {
     public static func render(_ report: CheckReport, color: Bool, violationLimit: Int = 200) -> String {
         let paint = Paint(enabled: color)
         let name = URL(fileURLWithPath: report.program).lastPathComponent
-        var lines = [paint.bold("xdplab check \(printable(name))")]
-        let queues = report.queuesRun == 1 ? "queue 0" : "queues 0-\(report.queuesRun - 1)"
-        lines.append("  ports \(PortList.text(report.ports)) · \(queues) · " + report.states.map(\.title).joined(separator: ", "))
+        var lines: [String]
+        if let attached = report.attached {
+            lines = attachedHeader(attached, ports: report.ports, paint)
+        } else {
+            lines = [paint.bold("xdplab check \(printable(name))")]
+            let queues = report.queuesRun == 1 ? "queue 0" : "queues 0-\(report.queuesRun - 1)"
+            lines.append("  ports \(PortList.text(report.ports)) · \(queues) · " + report.states.map(\.title).joined(separator: ", "))
+        }
         if report.lint.isEmpty {
             lines.append("  lint: no bpf_redirect_map call found")
         }
@@ -42,6 +48,40 @@ public enum CheckTerminalReport {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A live program: what it is, that it ran as it is (its map untouched), which queue ran in which state.
+    static func attachedHeader(_ attached: AttachedCheck, ports: [UInt16], _ paint: Paint) -> [String] {
+        let program = attached.program
+        var lines = [paint.bold("xdplab check --attached \(printable(program.name))") + "  id \(program.id) · tag \(program.tag)"]
+        let map = attached.xskMap.map { "its XSKMAP \($0.text) in its live state, never written" } ?? "it has no XSKMAP"
+        if let interface = attached.interface, let namespace = attached.namespace {
+            let mode = program.mode.map { $0 == .native ? "native" : "generic" }
+            lines.append("  checked attached to \(printable(namespace)):\(printable(interface))"
+                         + (mode.map { " (\($0))" } ?? "") + ", as loaded by its own process; \(map)")
+            let total = attached.interfaceQueues ?? 0
+            var states: [String] = []
+            if !attached.registeredQueues.isEmpty {
+                states.append("\(queueWord(attached.registeredQueues)) socket registered (a socket bound)")
+            }
+            if !attached.emptyQueues.isEmpty {
+                states.append("\(queueWord(attached.emptyQueues)) slot empty (no socket bound)")
+            }
+            lines.append("  ports \(PortList.text(ports)) · \(total) RX queue\(total == 1 ? "" : "s"): " + states.joined(separator: ", "))
+        } else {
+            lines.append("  checked by id, as loaded by its own process; \(map)")
+            lines.append("  ports \(PortList.text(ports)) · \(queueWord(attached.emptyQueues)) of a scratch veth: slot empty")
+        }
+        if let beyond = attached.beyond {
+            lines.append("  queue \(beyond.queue), beyond the interface, on \(printable(beyond.device)) (ifindex \(beyond.ifindex)) "
+                         + "of the check's own namespace: slot empty")
+        }
+        return lines
+    }
+
+    /// "queue 0", "queues 1-3", "queues 0, 2".
+    private static func queueWord(_ queues: [Int]) -> String {
+        (queues.count == 1 ? "queue " : "queues ") + AttachedCheck.queueList(queues)
     }
 
     /// "395,144 runs (241 frames × 4 queues + 196,608 sweep values …, × 2 states) in 0.27 s: 1.46 M runs/s …".

@@ -5,18 +5,24 @@ public struct VerdictMatrix: Sendable {
     public let frameCount: Int
     public let queueCount: Int
     public let everyQueueFrames: Int
-    /// `[.empty]`, or `[.empty, .registered]` when sockets could be registered.
+    /// `[.empty]`, or `[.empty, .registered]` when sockets could be registered; one state for a live program.
     public let states: [SlotState]
+    /// The RX queue index each of the `queueCount` queues ran as, ascending: 0..<queueCount unless the
+    /// matrix ran on chosen queues (a live program's queues in one state). Each below 64.
+    public let queueIDs: [Int]
     public var retvals: [UInt32]
 
-    /// `everyQueueFrames` nil: every frame ran on every queue.
-    public init(frameCount: Int, queueCount: Int, everyQueueFrames: Int? = nil, states: [SlotState], retvals: [UInt32]) {
+    /// `everyQueueFrames` nil: every frame ran on every queue. `queueIDs` nil: queues 0..<queueCount.
+    public init(frameCount: Int, queueCount: Int, everyQueueFrames: Int? = nil, states: [SlotState], queueIDs: [Int]? = nil,
+                retvals: [UInt32]) {
         self.frameCount = frameCount
         self.queueCount = queueCount
         self.everyQueueFrames = everyQueueFrames ?? frameCount
         self.states = states
+        self.queueIDs = queueIDs ?? Array(0..<queueCount)
         self.retvals = retvals
         precondition(self.everyQueueFrames <= frameCount && retvals.count == states.count * stride, "one return value per run")
+        precondition(self.queueIDs.count == queueCount && self.queueIDs.allSatisfy { (0..<64).contains($0) }, "one id per queue, below 64")
     }
 
     /// Values per state.
@@ -24,14 +30,14 @@ public struct VerdictMatrix: Sendable {
 
     public var runs: Int { retvals.count }
 
-    /// The one queue a frame at or after `everyQueueFrames` ran on.
+    /// The one queue (its position in `queueIDs`) a frame at or after `everyQueueFrames` ran on.
     public func spreadQueue(of frame: Int) -> Int { (frame - everyQueueFrames) % queueCount }
 
-    /// The return value of one run, or nil when that frame did not run on that queue.
+    /// The return value of one run on RX queue `queue`, or nil when that frame did not run on that queue.
     public func retval(frame: Int, queue: Int, state: SlotState) -> UInt32? {
-        guard let position = states.firstIndex(of: state) else { return nil }
-        if frame < everyQueueFrames { return retvals[position * stride + queue * everyQueueFrames + frame] }
-        guard spreadQueue(of: frame) == queue else { return nil }
+        guard let position = states.firstIndex(of: state), let place = queueIDs.firstIndex(of: queue) else { return nil }
+        if frame < everyQueueFrames { return retvals[position * stride + place * everyQueueFrames + frame] }
+        guard spreadQueue(of: frame) == place else { return nil }
         return retvals[position * stride + queueCount * everyQueueFrames + frame - everyQueueFrames]
     }
 }
@@ -53,10 +59,19 @@ public struct ClassTally: Sendable, Equatable {
     }
 
     public func runs(_ state: SlotState) -> Int { counts[state.rawValue].reduce(0, +) }
+
+    /// Adds another matrix's counts for the same class.
+    mutating func add(_ other: ClassTally) {
+        precondition(other.caseClass == caseClass && other.frames == frames, "the same class of the same batch")
+        for state in counts.indices {
+            for bucket in counts[state].indices { counts[state][bucket] += other.counts[state][bucket] }
+            violations[state] += other.violations[state]
+        }
+    }
 }
 
-/// One frame in one state that broke the rules on the queues in `queues` (a bit per queue), all with
-/// the same return value.
+/// One frame in one state that broke the rules on the queues in `queues` (a bit per RX queue index), all
+/// with the same return value.
 struct RawViolation: Hashable, Sendable {
     let frame: Int
     let state: SlotState
@@ -80,6 +95,7 @@ enum Judge {
         var tallies: [ClassTally] = []
         var violations: [RawViolation] = []
         let queues = matrix.queueCount, every = matrix.everyQueueFrames, stride = matrix.stride
+        let bits = matrix.queueIDs.map { UInt64(1) << UInt64($0) }
         matrix.retvals.withUnsafeBufferPointer { retvals in
             expectations.withUnsafeBufferPointer { expect in
                 for (caseClass, range) in classes {
@@ -97,7 +113,7 @@ enum Judge {
                                 if value > 4 || mask & (1 << UInt8(value)) == 0 {
                                     bad += 1
                                     violations.append(RawViolation(frame: frame, state: state, retval: value,
-                                                                   queues: 1 << UInt64(matrix.spreadQueue(of: frame))))
+                                                                   queues: bits[matrix.spreadQueue(of: frame)]))
                                 }
                                 continue
                             }
@@ -107,7 +123,7 @@ enum Judge {
                                 counts[value <= 4 ? Int(value) : 5] += 1
                                 if value > 4 || mask & (1 << UInt8(value)) == 0 {
                                     if badQueues == 0 { firstBad = value } else if value != firstBad { mixed = true }
-                                    badQueues |= 1 << UInt64(queue)
+                                    badQueues |= bits[queue]
                                 }
                             }
                             guard badQueues != 0 else { continue }
@@ -115,7 +131,7 @@ enum Judge {
                             if !mixed {
                                 violations.append(RawViolation(frame: frame, state: state, retval: firstBad, queues: badQueues))
                             } else {
-                                violations += split(frame: frame, state: state, queues: queues, badQueues: badQueues) {
+                                violations += split(frame: frame, state: state, queueIDs: matrix.queueIDs, badQueues: badQueues) {
                                     retvals[base + $0 * every + frame]
                                 }
                             }
@@ -130,12 +146,33 @@ enum Judge {
         return (tallies, violations)
     }
 
-    /// One violation per distinct return value, when a frame's bad queues disagree.
-    private static func split(frame: Int, state: SlotState, queues: Int, badQueues: UInt64,
+    /// Several matrices of one batch judged together (a live program: its queues in their live states, each
+    /// state on its own, and a queue beyond the interface): tallies added class by class, violations ordered
+    /// by class, state and frame, as a single matrix of both states gives them.
+    static func judge(_ matrices: [VerdictMatrix], expectations: [UInt8],
+                      classes: [(caseClass: CaseClass, range: Range<Int>)]) -> (tallies: [ClassTally], violations: [RawViolation]) {
+        var tallies = classes.map { ClassTally(caseClass: $0.caseClass, frames: $0.range.count) }
+        var violations: [RawViolation] = []
+        for matrix in matrices {
+            let judged = judge(matrix, expectations: expectations, classes: classes)
+            for index in tallies.indices { tallies[index].add(judged.tallies[index]) }
+            violations += judged.violations
+        }
+        guard matrices.count > 1 else { return (tallies, violations) }
+        let starts = classes.map(\.range.lowerBound)
+        let keyed = violations.map { violation in
+            (key: (starts.lastIndex { $0 <= violation.frame } ?? 0, violation.state.rawValue, violation.frame, violation.queues),
+             violation: violation)
+        }
+        return (tallies, keyed.sorted { $0.key < $1.key }.map(\.violation))
+    }
+
+    /// One violation per distinct return value, when a frame's bad queues disagree. `retval` takes a queue's position.
+    private static func split(frame: Int, state: SlotState, queueIDs: [Int], badQueues: UInt64,
                               retval: (Int) -> UInt32) -> [RawViolation] {
         var byValue: [UInt32: UInt64] = [:]
-        for queue in 0..<queues where badQueues & (1 << UInt64(queue)) != 0 {
-            byValue[retval(queue), default: 0] |= 1 << UInt64(queue)
+        for (position, queue) in queueIDs.enumerated() where badQueues & (1 << UInt64(queue)) != 0 {
+            byValue[retval(position), default: 0] |= 1 << UInt64(queue)
         }
         return byValue.keys.sorted().map { RawViolation(frame: frame, state: state, retval: $0, queues: byValue[$0]!) }
     }

@@ -91,4 +91,14 @@ final class ProgramUnderTest {
     static func instructions(of raw: [bpf_insn]) -> [BPFInstruction] {
         raw.map { BPFInstruction(code: $0.code, dst: $0.dst_reg, src: $0.src_reg, offset: $0.off, imm: $0.imm) }
     }
+
+    /// The kernel's translated instructions of a JIT-compiled program in the form the lint reads: there a
+    /// BPF-to-BPF call keeps its relative target in `off` and the subprogram's number in `imm`, so the
+    /// target moves back to `imm`.
+    static func translatedInstructions(of raw: [bpf_insn]) -> [BPFInstruction] {
+        instructions(of: raw).map { instruction in
+            guard instruction.isPseudoCall else { return instruction }
+            return BPFInstruction(code: instruction.code, dst: instruction.dst, src: instruction.src, imm: Int32(instruction.offset))
+        }
+    }
 }

@@ -52,13 +52,23 @@ public enum RedirectLint {
     }
 
     /// `mapNames` turns a map descriptor found in an ld_imm64 into its name.
-    public static func calls(in instructions: [BPFInstruction], mapNames: [Int32: String] = [:]) -> [Call] {
+    ///
+    /// `translatedXSKMaps`: the instructions are the kernel's translated ones (a live program's), where map
+    /// references carry map ids and the verifier has replaced bpf_redirect_map's helper number with the
+    /// address of the map's own redirect function. A helper call with one of these XSKMAP ids in r1 is then
+    /// taken for bpf_redirect_map (the only other helper XDP may call on an XSKMAP, the lookup, is inlined).
+    public static func calls(in instructions: [BPFInstruction], mapNames: [Int32: String] = [:],
+                             translatedXSKMaps: Set<Int32>? = nil) -> [Call] {
         let graph = FlowGraph(instructions)
         var result: [Call] = []
         for (index, instruction) in instructions.enumerated()
-        where instruction.isHelperCall && instruction.imm == BPFInstruction.redirectMapHelper && !graph.isSecondSlot(index) {
-            let flags = graph.values(of: 3, before: index)
+        where instruction.isHelperCall && !graph.isSecondSlot(index)
+            && (translatedXSKMaps != nil || instruction.imm == BPFInstruction.redirectMapHelper) {
             let maps = graph.values(of: 1, before: index)
+            if let xskMaps = translatedXSKMaps {
+                guard !maps.unknown, !maps.mapFDs.isEmpty, maps.mapFDs.isSubset(of: xskMaps) else { continue }
+            }
+            let flags = graph.values(of: 3, before: index)
             var map: String?
             if !maps.unknown, maps.mapFDs.count == 1, maps.constants.isEmpty, let name = mapNames[maps.mapFDs.first!] {
                 map = name

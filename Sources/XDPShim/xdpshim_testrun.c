@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stddef.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -50,22 +51,34 @@ int xdpshim_testrun_matrix(const struct xdpshim_frames *frames, struct xdpshim_m
     const size_t stride = (size_t)queues * every + (count - every);
     uint32_t failed_queue = 0;
 
-    if (queues == 0 || every > count || (m->ifindex == 0 && queues != 1))
+    if (queues == 0 || every > count || (m->ifindex == 0 && (queues != 1 || (m->queue_ids && m->queue_ids[0]))))
         return fail(m, -EINVAL, 0, 0, 0, "check the queue and frame counts (loopback has one RX queue)");
-    int err = clear_slots(m->xsks_map_fd, queues, &failed_queue);
+    if (m->xsks_map_fd < 0 && m->socket_fds)
+        return fail(m, -EINVAL, 0, 0, 0, "register sockets without an XSKMAP");
+    int err = 0;
+    if (m->xsks_map_fd >= 0 && m->queue_ids) {
+        for (uint32_t queue = 0; queue < queues && !err; queue++) {
+            err = bpf_map_delete_elem(m->xsks_map_fd, &m->queue_ids[queue]);
+            err = err == -ENOENT ? 0 : err;
+            failed_queue = queue;
+        }
+    } else if (m->xsks_map_fd >= 0) {
+        err = clear_slots(m->xsks_map_fd, queues, &failed_queue);
+    }
     if (err)
         return fail(m, err, 0, failed_queue, 0, "empty the xsks_map slots");
 
     ctx.ingress_ifindex = (uint32_t)m->ifindex;
     for (uint32_t state = 0; state < states; state++) {
         for (uint32_t queue = 0; queue < queues; queue++) {
+            uint32_t rx_queue = m->queue_ids ? m->queue_ids[queue] : queue;
             if (state == 1) {
                 uint32_t value = (uint32_t)m->socket_fds[queue];
-                err = bpf_map_update_elem(m->xsks_map_fd, &queue, &value, BPF_ANY);
+                err = bpf_map_update_elem(m->xsks_map_fd, &rx_queue, &value, BPF_ANY);
                 if (err)
                     return fail(m, err, state, queue, 0, "register the AF_XDP socket in xsks_map");
             }
-            ctx.rx_queue_index = queue;
+            ctx.rx_queue_index = rx_queue;
             uint32_t *out = m->retvals + state * stride + (size_t)queue * every;
             // Frame i >= every lands at spread[i]: right after the every-queue block of this state.
             uint32_t *spread = m->retvals + state * stride + (size_t)queues * every - every;
@@ -78,10 +91,38 @@ int xdpshim_testrun_matrix(const struct xdpshim_frames *frames, struct xdpshim_m
                     if ((err = run_one(frames, i, &ctx, &opts, m->prog_fd, &spread[i])))
                         break;
             if (state == 1)
-                bpf_map_delete_elem(m->xsks_map_fd, &queue);
+                bpf_map_delete_elem(m->xsks_map_fd, &rx_queue);
             if (err)
                 return fail(m, err, state, queue, i, "run the program (BPF_PROG_TEST_RUN)");
         }
     }
     return 0;
+}
+
+int xdpshim_testrun_rx_queues(int ifindex, uint32_t limit)
+{
+    const struct bpf_insn pass[] = {
+        { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+        { .code = BPF_JMP | BPF_EXIT },
+    };
+    int prog_fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xdplab_queues", "GPL", pass, 2, NULL);
+    if (prog_fd < 0)
+        return prog_fd;
+    uint8_t frame[64] = { 0 };
+    struct xdp_md ctx = { .data_end = sizeof(frame), .ingress_ifindex = (uint32_t)ifindex };
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof(frame), .ctx_in = &ctx,
+                .ctx_size_in = sizeof(ctx), .repeat = 1);
+    uint32_t queue;
+    int err = 0;
+    for (queue = 0; queue < limit; queue++) {
+        ctx.rx_queue_index = queue;
+        opts.data_size_out = 0;
+        if ((err = bpf_prog_test_run_opts(prog_fd, &opts)))
+            break;
+    }
+    close(prog_fd);
+    // EINVAL past the first queue: that queue is beyond the device's real RX queue count.
+    if (err == -EINVAL && queue > 0)
+        return (int)queue;
+    return err ? err : (int)queue;
 }

@@ -12,12 +12,27 @@ struct Check: ParsableCommand {
             every UDP port (IPv4, IPv6) and every EtherType spread over the queues, each with the xsks_map slot empty
             and with a real AF_XDP socket registered. Non-matching frames must PASS; matching frames PASS with an empty slot and
             REDIRECT with a registered socket; ABORTED, DROP, TX and illegal values are never allowed.
-            Exit status: 0 clean, 1 violations, 2 bad input, 3 missing capability (or the registered state could
-            not run).
+            With --attached (or --prog-id), checks instead a program that is already attached, loaded by any process,
+            found by the kernel. Its maps belong to a live stack and are never written: a queue of the interface with
+            an AF_XDP socket bound to it runs in the registered state, one without in the empty state; when every
+            queue has a socket, the empty state runs on a queue beyond the interface, on a scratch veth.
+            Exit status: 0 clean, 1 violations, 2 bad input or usage, 3 missing capability (or a state could not run).
             """)
 
-    @Argument(help: "The XDP program: a .bpf.c source (compiled as labs compile it) or a compiled .o.")
-    var program: String
+    @Argument(help: "The XDP program: a .bpf.c source (compiled as labs compile it) or a compiled .o. Not with --attached or --prog-id.")
+    var program: String?
+
+    @Flag(help: "Check the XDP program attached to --interface in --namespace now, whoever loaded it.")
+    var attached = false
+
+    @Option(name: .customLong("prog-id"), help: "Check the loaded XDP program with this id (--namespace and --interface optional: their sockets decide each queue's state).")
+    var progID: UInt32?
+
+    @Option(help: "The network namespace of --interface (a name under /run/netns).")
+    var namespace: String?
+
+    @Option(help: "The interface the attached program serves.")
+    var interface: String?
 
     @Option(help: "Validator ports: numbers and ranges, such as 8003-8005 or 8003,8004,8005.")
     var ports: String = "8003-8005"
@@ -37,6 +52,29 @@ struct Check: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the frames that ran here, for Benchmarks/check-rate.", visibility: .hidden))
     var saveFrames: String?
 
+    /// A usage mistake is said in words and exits with status 2, as every usage error should.
+    func validate() throws {
+        var problem: String?
+        if [program != nil, attached, progID != nil].filter({ $0 }).count != 1 {
+            problem = "give exactly one of PROGRAM, --attached or --prog-id"
+        } else if attached && (namespace == nil || interface == nil) {
+            problem = "--attached needs --namespace and --interface"
+        } else if progID != nil && (namespace == nil) != (interface == nil) {
+            problem = "--prog-id takes --namespace and --interface together, or neither"
+        } else if program != nil && (namespace != nil || interface != nil) {
+            problem = "--namespace and --interface go with --attached or --prog-id, not with PROGRAM"
+        }
+        guard let problem else { return }
+        try fail("\(problem)\n" + Self.usageString(), status: Status.badInput)
+    }
+
+    /// What the reports call the program: the path, or where the live program was found.
+    private var subject: String {
+        if let program { return program }
+        if let progID { return "prog id \(progID)" }
+        return "attached \(namespace ?? ""):\(interface ?? "")"
+    }
+
     func run() throws {
         let portList: [UInt16]
         do {
@@ -46,8 +84,16 @@ struct Check: ParsableCommand {
         }
         let options = CheckOptions(ports: portList, queues: queues, framesFile: saveFrames, sweepEveryQueue: sweepEveryQueue)
         let report: CheckReport
+        let program = subject
         do {
-            report = try ProgramCheck.check(program: program, options: options)
+            if let path = self.program {
+                report = try ProgramCheck.check(program: path, options: options)
+            } else if let progID {
+                report = try ProgramCheck.check(attached: .program(id: progID, namespace: namespace, interface: interface),
+                                                options: options)
+            } else {
+                report = try ProgramCheck.check(attached: .interface(interface ?? "", namespace: namespace ?? ""), options: options)
+            }
         } catch let failure as CheckFailure {
             if let json { try write(CheckJSONReport.render(program: program, error: failure.description), to: json) }
             if let junit { try write(CheckJUnitReport.render(program: program, error: failure.description), to: junit) }

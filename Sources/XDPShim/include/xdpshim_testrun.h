@@ -18,11 +18,16 @@ struct xdpshim_frames {
 /// (i - every_queue_count) % queue_count, so long sweeps are spread over the queues instead of repeated.
 struct xdpshim_matrix {
     int prog_fd;
+    /// The XSKMAP whose slots the states set, or -1 to touch no map at all and run the one state the slots
+    /// are in now (a live program of another process: then socket_fds must be NULL).
     int xsks_map_fd;
     /// The device whose RX queues the frames arrive on, in the calling thread's network namespace;
     /// 0 runs on the loopback device's queue 0 (then queue_count must be 1).
     int ifindex;
     uint32_t queue_count;
+    /// The RX queue index of each of the queue_count queues, or NULL for 0..queue_count-1. With an
+    /// XSKMAP, a queue's slot is its RX queue index.
+    const uint32_t *queue_ids;
     uint32_t every_queue_count;
     /// queue_count AF_XDP socket descriptors, or NULL to run the empty state only.
     const int32_t *socket_fds;
@@ -41,3 +46,10 @@ struct xdpshim_matrix {
 /// bpf_prog_test_run_opts with ctx_in (ingress_ifindex, rx_queue_index) for each frame.
 /// Leaves every slot it touched empty. Returns 0 or a negative errno (see failed_*).
 int xdpshim_testrun_matrix(const struct xdpshim_frames *frames, struct xdpshim_matrix *matrix);
+
+/// How many RX queues BPF_PROG_TEST_RUN accepts on `ifindex` of the calling thread's network namespace:
+/// the kernel looks the ifindex up there and refuses an rx_queue_index at or beyond the device's
+/// real_num_rx_queues with EINVAL. Found by test-running a two-instruction XDP program of its own (so no
+/// program under test runs) on queues 0, 1, … below `limit`. Returns the count (at most `limit`) or a
+/// negative errno (-ENODEV: no such ifindex in this namespace).
+int xdpshim_testrun_rx_queues(int ifindex, uint32_t limit);
