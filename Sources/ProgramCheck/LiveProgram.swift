@@ -32,6 +32,8 @@ final class LiveProgram {
     let xskMap: BPFMapInfo?
     let mapNames: [Int32: String]
     let instructions: [BPFInstruction]
+    /// The ports its `validator_ports` map claims now, when it has one of xdplab's shape (read, not written).
+    let claimedPorts: Set<UInt16>?
     /// The interface, when the target names one, as it is now.
     let live: LiveInterface?
     /// What a reader should know about how the program was found.
@@ -83,6 +85,7 @@ final class LiveProgram {
             let maps = info.mapIDs.compactMap { try? BPFMapInfo(id: $0) }
             let xskMaps = maps.filter { $0.type == BPF_MAP_TYPE_XSKMAP.rawValue }
             xskMap = xskMaps.first { $0.name == "xsks_map" } ?? xskMaps.first
+            claimedPorts = maps.first { $0.name == "validator_ports" }.flatMap(Self.claimedPorts)
             mapNames = Dictionary(maps.map { (Int32(bitPattern: $0.id), $0.name) }, uniquingKeysWith: { first, _ in first })
             let raw = try Self.wrap("read the instructions of BPF program \(id)") {
                 try BPFProgramInfo.translatedInstructions(fd: fd, describing: "BPF program \(id)")
@@ -119,6 +122,32 @@ final class LiveProgram {
         }
         let sockets = try ObservedSockets.bound(to: interface, namespace: namespace)
         return LiveInterface(namespace: namespace, interface: interface, ifindex: ifindex, queues: queues, sockets: sockets)
+    }
+
+    /// The keys whose value is not zero, of a map with 2- or 4-byte keys (the UDP port) and values of at
+    /// most 8 bytes, read in one BPF_MAP_LOOKUP_BATCH; nil when the map has another shape or cannot be read.
+    private static func claimedPorts(_ map: BPFMapInfo) -> Set<UInt16>? {
+        guard map.keySize == 2 || map.keySize == 4, (1...8).contains(map.valueSize), map.maxEntries <= 65536,
+              map.type == BPF_MAP_TYPE_ARRAY.rawValue || map.type == BPF_MAP_TYPE_HASH.rawValue else { return nil }
+        let fd = bpf_map_get_fd_by_id(map.id)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var keys = [UInt8](repeating: 0, count: map.keySize * map.maxEntries)
+        var values = [UInt8](repeating: 0, count: map.valueSize * map.maxEntries)
+        var next = [UInt8](repeating: 0, count: 8)
+        var count = UInt32(map.maxEntries)
+        // The whole map in one batch: ENOENT means the end was reached, which it must be.
+        let result = bpf_map_lookup_batch(fd, nil, &next, &keys, &values, &count, nil)
+        guard result == 0 || result == -ENOENT else { return nil }
+        var ports = Set<UInt16>()
+        for index in 0..<Int(count) where values[index * map.valueSize..<(index + 1) * map.valueSize].contains(where: { $0 != 0 }) {
+            let key = keys.withUnsafeBytes { raw in
+                map.keySize == 2 ? UInt32(raw.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self))
+                                 : raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)
+            }
+            if key <= UInt32(UInt16.max) { ports.insert(UInt16(key)) }
+        }
+        return ports
     }
 
     /// A missing namespace is the caller's mistake; everything else is sorted by `CheckFailure.wrapping`.

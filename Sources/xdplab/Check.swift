@@ -65,7 +65,7 @@ struct Check: ParsableCommand {
             problem = "--namespace and --interface go with --attached or --prog-id, not with PROGRAM"
         }
         guard let problem else { return }
-        try fail("\(problem)\n" + Self.usageString(), status: Status.badInput)
+        try fail("\(problem)\nusage: xdplab " + Self.usageString(), status: Status.badInput)
     }
 
     /// What the reports call the program: the path, or where the live program was found.

@@ -41,12 +41,14 @@ private final class ForeignStack {
 
     var gone: Bool { !FileManager.default.fileExists(atPath: NetworkNamespace.path(namespace)) }
 
-    /// Compiles `source` and has ip(8) attach it in generic mode, replacing whatever was attached; fills its ports.
-    func attach(_ source: String) throws -> AttachedProgram {
+    /// Compiles `source` and has ip(8) attach it in generic mode, replacing whatever was attached; fills its
+    /// ports unless told not to.
+    func attach(_ source: String, fillPorts: Bool = true) throws -> AttachedProgram {
         let object = try BPFCompiler.object(for: source, outputDirectory: work)
         _ = try? Command.run("ip", ["-n", namespace, "link", "set", "dev", "a0", "xdpgeneric", "off"])
         try Command.checked("ip", ["-n", namespace, "link", "set", "dev", "a0", "xdpgeneric", "obj", object, "sec", "xdp"])
         let program = try #require(try AttachedPrograms.xdp(namespace: namespace, interface: "a0"))
+        guard fillPorts else { return program }
         try withMap("validator_ports", of: program) { fd in
             for port in Self.ports {
                 var key = UInt32(port), one: UInt8 = 1
@@ -115,6 +117,7 @@ struct AttachedCheckTests {
         #expect(report.violations.allSatisfy { $0.state == .empty && $0.verdict == .aborted && $0.expectation != .pass })
         #expect(report.lint.map(\.flags) == [[0]], "the lint reads the kernel's translated instructions")
         #expect(report.notes.contains { $0.contains("no AF_XDP socket is bound to a0") })
+        #expect(!report.notes.contains { $0.contains("validator_ports") }, "its map claims exactly the ports judged by")
         let text = CheckTerminalReport.render(report, color: false)
         #expect(text.contains("checked attached to \(stack.namespace):a0 (generic)"))
         #expect(text.contains("id \(buggy.id) · tag \(buggy.tag)"))
@@ -223,6 +226,16 @@ struct AttachedCheckTests {
         #expect(noNamespace?.kind == .badInput, "\(String(describing: noNamespace))")
         let noInterface = failure(.interface("nosuch0", namespace: stack.namespace))
         #expect(noInterface?.kind == .badInput, "\(String(describing: noInterface))")
+    }
+
+    @Test("a program whose own validator_ports claims nothing: it passes everything, and the report says why")
+    func portsNotFilled() throws {
+        let stack = try ForeignStack()
+        defer { stack.remove() }
+        _ = try stack.attach(Self.flagsZero, fillPorts: false)
+        let report = try check(.interface("a0", namespace: stack.namespace), label: "att-noports")
+        #expect(report.passed, "nothing matches, so the flags-0 fallback is never reached")
+        #expect(report.notes.contains { $0.contains("its validator_ports map claims no port") })
     }
 
     @Test("the lab runner's one-call API")
