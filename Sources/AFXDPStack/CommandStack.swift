@@ -90,11 +90,11 @@ public final class CommandStack: @unchecked Sendable {
             }
             if let exit = started.exit {
                 throw StackNotReady(reason: "the command \(exit.text) before it was ready", readiness: last,
-                                    logTail: started.logTail(Self.tailLines))
+                                    logTail: started.logTail(Self.tailLines), logPath: configuration.logPath)
             }
             if monotonicSeconds() > deadline {
                 throw StackNotReady(reason: "not ready after \(Self.seconds(configuration.readyTimeout))",
-                                    readiness: last, logTail: started.logTail(Self.tailLines))
+                                    readiness: last, logTail: started.logTail(Self.tailLines), logPath: configuration.logPath)
             }
             usleep(5_000)
         }
@@ -306,13 +306,14 @@ public struct StackNotReady: Error, CustomStringConvertible {
     public let reason: String
     let readiness: CommandStack.Readiness
     public let logTail: [String]
+    public let logPath: String
 
     public var description: String {
         let program = readiness.program.map { "\($0.name) (id \($0.id))" } ?? "none"
         let queues = readiness.queues.isEmpty ? "none" : readiness.queues.sorted().map(String.init).joined(separator: ", ")
         var text = "\(reason): attached program: \(program); sockets on queues: \(queues)"
-        if !logTail.isEmpty { text += "\nlast output:\n" + logTail.map { "  | \($0)" }.joined(separator: "\n") }
-        else { text += "\n(it printed nothing)" }
+        if !logTail.isEmpty { text += "\nlast output (all of it in \(logPath)):\n" + logTail.map { "  | \($0)" }.joined(separator: "\n") }
+        else { text += "\n(it printed nothing; \(logPath) is empty)" }
         return text
     }
 }

@@ -17,6 +17,8 @@ final class LabExecution {
     let options: RunOptions
     let progress: Progress
     let started = Date()
+    /// The run's evidence folder, once it exists: a lab that fails to run still points at what it left there.
+    private(set) var runDirectory: String?
 
     init(lab: Lab, options: RunOptions, progress: Progress) {
         self.lab = lab
@@ -26,10 +28,11 @@ final class LabExecution {
 
     func execute() throws -> LabReport {
         let (run, runDirectory, object) = try RunSetup.begin(lab, captures: options.capturesDirectory, progress: progress)
-        if lab.stack.preflight.contains(.check) { try preflightCheck(object) }
+        self.runDirectory = runDirectory
+        if lab.stack.command == nil, lab.stack.preflight.contains(.check) { try preflightCheck(builtInObject(object)) }
 
         let realized = try RunSetup.realize(lab, run: run, progress: progress)
-        var stack: AFXDPStack?
+        var stack: DeployedStack?
         var steering: QueueSteering?
         var capture: PacketCapture?
         var sessions: SSHSessions?
@@ -50,17 +53,21 @@ final class LabExecution {
                                              workDirectory: "\(runDirectory)/objects")
         progress("queue steering on \(lab.peerEndpoint.host):\(lab.peerEndpoint.interface) (tc egress, SO_MARK → RX queue)")
 
-        let deployed = AFXDPStack(configuration: LabPlan.stackConfiguration(
-            lab, namespace: stackNamespace, object: object, workDirectory: "\(runDirectory)/objects"))
-        stack = deployed
-        let (before, during) = LabPlan.splitStartup(lab.stack.startup)
-        for step in before {
-            progress("stack: \(step.name)")
-            try deployed.perform(LabPlan.stackStep(step))
+        // One origin for every traffic time (sentAt, session stalls, a late registration, a command's exit).
+        let trafficOrigin: Double
+        if let command = lab.stack.command {
+            let commandStack = try DeployedStack.command(lab, command, realized: realized, object: object,
+                                                         runDirectory: runDirectory, progress: progress)
+            stack = .command(commandStack)
+            trafficOrigin = TrafficClock.now()
+            commandStack.watch(origin: trafficOrigin)
+        } else {
+            let (builtIn, during) = try DeployedStack.builtIn(lab, namespace: stackNamespace, object: builtInObject(object),
+                                                              workDirectory: "\(runDirectory)/objects", progress: progress)
+            stack = .builtIn(builtIn, late: nil)
+            trafficOrigin = TrafficClock.now()
+            stack = .builtIn(builtIn, late: LateSteps(steps: during, stack: builtIn, origin: trafficOrigin, progress: progress))
         }
-        // One origin for every traffic time (sentAt, session stalls, a late registration).
-        let trafficOrigin = TrafficClock.now()
-        let lateSteps = LateSteps(steps: during, stack: deployed, origin: trafficOrigin, progress: progress)
 
         churn = NeighbourChurn(targets: [lab.stackEndpoint, lab.peerEndpoint].map {
             NeighbourChurn.Target(namespace: realized.namespace(of: $0.host), interface: $0.interface)
@@ -74,31 +81,21 @@ final class LabExecution {
                                              startedAt: trafficOrigin)
             progress("ssh: \(lab.queueCount) session(s) to port \(ssh.port), one per RX queue, every \(format(ssh.interval))")
         }
-        let frames = TrafficPlanner.plan(endpoints: endpoints, classes: lab.traffic.classes,
-                                         rounds: lab.traffic.rounds, ports: lab.stack.ports, firstID: 1)
-        progress("inject: \(frames.count) tagged frames over \(format(lab.traffic.duration)) from \(lab.traffic.from)")
-        let injector = try Injector(endpoints: endpoints)
-        defer { injector.close() }
-        var lastShown = -1
-        let injected = try injector.send(frames, over: lab.traffic.duration, startedAt: trafficOrigin) { sent, total in
-            let decile = sent * 10 / max(total, 1)
-            if decile != lastShown { lastShown = decile; self.progress("inject: \(sent)/\(total)") }
-        }
+        let injected = try inject(endpoints: endpoints, origin: trafficOrigin)
         let sessionRecords = sessions?.finish() ?? []
         sessions = nil
         churn?.stop()
-        let (lateError, registeredAt) = lateSteps.finish()
+        let (lateError, registeredAt) = stack!.finishStartup(origin: trafficOrigin)
         Thread.sleep(forTimeInterval: 0.3)   // frames still in flight reach the sockets and the capture
 
-        let received = deployed.receivedPackets()
-        let evidence = deployed.evidence()
         let captured = capture!.stop()
         capture = nil
+        let arrivals = stack!.socketArrivals(injected: injected, kernelIDs: captured.tagged, origin: trafficOrigin)
+        stack!.shutdown()
+        let evidence = stack!.evidence(origin: trafficOrigin)
 
         var observations = Observations(
-            injected: injected, kernelIDs: captured.tagged,
-            xskArrivals: Dictionary(received.compactMap { frame in frame.id.map { ($0, frame.queue) } },
-                                    uniquingKeysWith: { first, _ in first }),
+            injected: injected, kernelIDs: captured.tagged, xskArrivals: arrivals,
             socketQueues: Set(lab.stack.socketQueues), queueCount: lab.queueCount,
             sessions: sessionRecords, sshMaxStall: lab.traffic.ssh?.maxStall ?? 0, sshEnabled: lab.traffic.ssh != nil,
             evidence: evidence, neighbourFrames: captured.arpFrames + captured.neighbourDiscoveryFrames,
@@ -106,11 +103,11 @@ final class LabExecution {
         if let failure = captured.failure {
             observations.evidence.gaps.append("the capture stopped early (\(failure)): later packets could not be seen reaching the kernel")
         }
-        if let lateError { observations.evidence.gaps.append("start-up step failed during traffic: \(lateError)") }
+        if let lateError { observations.evidence.gaps.append("start-up did not complete during traffic: \(lateError)") }
         let results = Verifier.evaluate(LabPlan.checkRequests(lab), observations: observations)
         var diagnosis = Verifier.diagnosis(of: results, observations: observations)
         // When something broke, what the program's instructions say joins what the kernel said.
-        if results.contains(where: { $0.judged && !$0.held }) {
+        if let object, results.contains(where: { $0.judged && !$0.held }) {
             diagnosis += ProgramNotes.notes(objectPath: object, ports: lab.stack.ports, queues: lab.queueCount)
         }
         let report = LabReport.make(lab: lab.name, file: lab.path, results: results, observations: observations,
@@ -119,6 +116,26 @@ final class LabExecution {
                                     captureDirectory: runDirectory)
         try? JSONReport.render([report]).write(toFile: "\(runDirectory)/report.json", atomically: true, encoding: .utf8)
         return report
+    }
+
+    /// The tagged frames of every class, spread over the lab's duration, with progress by tenths.
+    private func inject(endpoints: TrafficEndpoints, origin: Double) throws -> [InjectedPacket] {
+        let frames = TrafficPlanner.plan(endpoints: endpoints, classes: lab.traffic.classes,
+                                         rounds: lab.traffic.rounds, ports: lab.stack.ports, firstID: 1)
+        progress("inject: \(frames.count) tagged frames over \(format(lab.traffic.duration)) from \(lab.traffic.from)")
+        let injector = try Injector(endpoints: endpoints)
+        defer { injector.close() }
+        var lastShown = -1
+        return try injector.send(frames, over: lab.traffic.duration, startedAt: origin) { sent, total in
+            let decile = sent * 10 / max(total, 1)
+            if decile != lastShown { lastShown = decile; self.progress("inject: \(sent)/\(total)") }
+        }
+    }
+
+    /// The built-in stack always has a program: the lab model requires one unless the stack is a command.
+    private func builtInObject(_ object: String?) -> String {
+        guard let object else { preconditionFailure("lab '\(lab.name)': the built-in stack needs a program") }
+        return object
     }
 
     /// `xdplab check` before anything is deployed: a program that can drop what it must pass is refused.

@@ -59,6 +59,13 @@ enum LabPlan {
     /// empties it within the run.
     static let starvedFill = 16
 
+    /// What a command stack is told, as `{placeholders}` and `XDPLAB_*` variables.
+    static func placeholders(_ lab: Lab, namespace: String, object: String?) -> StackPlaceholders {
+        StackPlaceholders(interface: lab.stack.interface, queues: lab.stack.socketQueues, ports: lab.stack.ports,
+                          program: object, namespace: namespace, peerIPv4: lab.peerEndpoint.ipv4.address,
+                          peerIPv6: lab.peerEndpoint.ipv6.address)
+    }
+
     static func checkRequests(_ lab: Lab) -> [CheckRequest] {
         lab.expectations.map {
             CheckRequest(name: $0.check.rawValue, expected: $0.outcome == .holds ? .holds : .violated)

@@ -36,25 +36,28 @@ public enum LabRunner {
         let lab = options.programOverride.map { original.replacingProgram($0) } ?? original
         let progress = options.progress(lab.name)
         let started = Date()
+        let execution = LabExecution(lab: lab, options: options, progress: progress)
         do {
             let report = try lab.traffic.sequence.map { try SequenceExecution(lab: lab, sequence: $0, options: options, progress: progress).execute() }
-                ?? LabExecution(lab: lab, options: options, progress: progress).execute()
+                ?? execution.execute()
             return LabOutcome(report: report, missingCapability: nil)
         } catch let error as CapabilityError {
             progress("cannot run: this machine lacks \(error.capability)")
-            return LabOutcome(report: .failure(lab: lab, error: "missing capability: \(error)", started: started),
+            return LabOutcome(report: .failure(lab: lab, error: "missing capability: \(error)", started: started,
+                                               captureDirectory: execution.runDirectory),
                               missingCapability: error)
         } catch {
             progress("failed: \(error)")
-            return LabOutcome(report: .failure(lab: lab, error: "\(error)", started: started), missingCapability: nil)
+            return LabOutcome(report: .failure(lab: lab, error: "\(error)", started: started,
+                                               captureDirectory: execution.runDirectory), missingCapability: nil)
         }
     }
 }
 
 extension LabReport {
-    static func failure(lab: Lab, error: String, started: Date) -> LabReport {
+    static func failure(lab: Lab, error: String, started: Date, captureDirectory: String? = nil) -> LabReport {
         LabReport(lab: lab.name, file: lab.path, passed: false, checks: [], packets: PacketCounts(injected: 0, kernel: 0, xsk: 0, lost: 0),
                   classes: [], diagnosis: [], durationSeconds: Date().timeIntervalSince(started),
-                  captureDirectory: nil, evidence: nil, sessions: [], error: error)
+                  captureDirectory: captureDirectory, evidence: nil, sessions: [], error: error)
     }
 }

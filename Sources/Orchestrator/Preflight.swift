@@ -13,9 +13,9 @@ enum Preflight {
         guard Command.which("ip") != nil else {
             throw CapabilityError(capability: "iproute2", detail: "`ip` is not installed; apt-get install iproute2")
         }
-        if lab.stack.program.hasSuffix(".c"), Command.which("clang") == nil {
+        if let program = lab.stack.program, program.hasSuffix(".c"), Command.which("clang") == nil {
             throw CapabilityError(capability: "clang",
-                                  detail: "\(lab.stack.program) must be compiled but clang is not installed; apt-get install clang, or give a prebuilt .o")
+                                  detail: "\(program) must be compiled but clang is not installed; apt-get install clang, or give a prebuilt .o")
         }
         guard FileManager.default.fileExists(atPath: NetworkNamespace.runDirectory)
                 || (try? FileManager.default.createDirectory(atPath: NetworkNamespace.runDirectory,

@@ -9,9 +9,9 @@ import Capture
 /// link as the traffic layer sees them.
 enum RunSetup {
     /// How every run starts: the machine is checked, leftovers of killed runs go, a fresh run id gets its
-    /// evidence folder, and the lab's program is compiled into it.
+    /// evidence folder, and the lab's program (if it names one) is compiled into it.
     static func begin(_ lab: Lab, captures: String, progress: Progress)
-        throws -> (run: String, directory: String, object: String) {
+        throws -> (run: String, directory: String, object: String?) {
         try Preflight.check(lab)
         for removal in Cleaner.removeLeftovers() {
             progress("removed leftover \(removal.namespace) of killed run \(removal.run)")
@@ -19,8 +19,9 @@ enum RunSetup {
         let run = Ownership.newRunID()
         let directory = try runDirectory(for: lab, run: run, captures: captures)
         progress("run \(run): evidence goes to \(directory)")
-        progress("compile \(lab.stack.program)")
-        let object = try BPFCompiler.object(for: lab.stack.program, outputDirectory: "\(directory)/objects")
+        guard let program = lab.stack.program else { return (run, directory, nil) }
+        progress("compile \(program)")
+        let object = try BPFCompiler.object(for: program, outputDirectory: "\(directory)/objects")
         return (run, directory, object)
     }
 

@@ -54,7 +54,8 @@ final class SequenceExecution {
     }
 
     func execute() throws -> LabReport {
-        let (run, runDirectory, object) = try RunSetup.begin(lab, captures: options.capturesDirectory, progress: progress)
+        let (run, runDirectory, compiled) = try RunSetup.begin(lab, captures: options.capturesDirectory, progress: progress)
+        guard let object = compiled else { preconditionFailure("lab '\(lab.name)': a sequence lab always names a program") }
         let objects = "\(runDirectory)/objects"
         let realized = try RunSetup.realize(lab, run: run, progress: progress)
         let parts = Parts()

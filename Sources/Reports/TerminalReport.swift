@@ -32,6 +32,7 @@ public enum TerminalReport {
         if let error = lab.error {
             return ["\(paint.red("ERROR")) \(paint.bold(printable(lab.lab)))  \(printable(lab.file))  (\(time))",
                     "  could not run: " + printable(error).replacingOccurrences(of: "\n", with: "\n    ")]
+                + (lab.captureDirectory.map { ["  capture: \(printable($0))"] } ?? [])
         }
         var lines = ["\(lab.passed ? paint.green("PASS ") : paint.red("FAIL ")) \(paint.bold(printable(lab.lab)))  \(printable(lab.file))  (\(time))"]
         let width = lab.checks.map(\.name.count).max() ?? 0

@@ -8,12 +8,12 @@ import Reports
 import Verification
 
 /// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.
-private enum LabProbe {
+enum LabProbe {
     static let canRunLabs: Bool = geteuid() == 0 && Command.which("ip") != nil && Command.which("clang") != nil
 }
 
 /// The repository, found from this file so the tests run the shipped lab and program.
-private enum Repository {
+enum Repository {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let gateLab = root.appendingPathComponent("Labs/gate/validator-ports.yaml").path
@@ -59,7 +59,7 @@ private enum BuggyProgram {
     }
 }
 
-private func temporaryDirectory() throws -> String {
+func temporaryDirectory() throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("xdplab-e2e-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
@@ -75,22 +75,22 @@ private func shortGateLab() throws -> Lab {
     return lab
 }
 
-private func ourNamespaces() -> [String] {
+func ourNamespaces() -> [String] {
     Ownership.existingNamespaces().filter { Ownership.runID(ofNamespace: $0) != nil }
 }
 
-private func run(_ lab: Lab, program: String? = nil, captures: String) -> LabOutcome {
+func run(_ lab: Lab, program: String? = nil, captures: String) -> LabOutcome {
     LabRunner.run(lab, options: RunOptions(programOverride: program, capturesDirectory: captures,
                                            progress: { _ in .silent }))
 }
 
 /// Namespaces still present of the run that wrote this report (its run id ends the capture folder's name).
-private func leftovers(of report: LabReport) -> [String] {
+func leftovers(of report: LabReport) -> [String] {
     guard let folder = report.captureDirectory, let run = folder.split(separator: "-").last.map(String.init) else { return ["?"] }
     return Ownership.existingNamespaces().filter { Ownership.runID(ofNamespace: $0) == run }
 }
 
-private func check(_ name: String, in report: LabReport) -> CheckResult? {
+func checkResult(_ name: String, in report: LabReport) -> CheckResult? {
     report.checks.first { $0.name == name }
 }
 
@@ -111,7 +111,7 @@ struct LabEndToEndTests {
         #expect(report.packets.xsk > 0)
         #expect(report.packets.injected == report.packets.kernel + report.packets.xsk)
         #expect(report.sessions.count == 4)
-        #expect(check("ssh-survives", in: report)?.detail.contains("neighbours were re-resolved") == true,
+        #expect(checkResult("ssh-survives", in: report)?.detail.contains("neighbours were re-resolved") == true,
                 "neighbour entries must expire and be resolved again during the run")
         #expect(leftovers(of: report).isEmpty)
         let pcap = try FileManager.default.contentsOfDirectory(atPath: report.captureDirectory ?? "")
@@ -126,13 +126,13 @@ struct LabEndToEndTests {
         let outcome = run(try shortGateLab(), program: try BuggyProgram.flagsZero.write(to: work), captures: work)
         let report = outcome.report
         #expect(!report.passed)
-        let failed = try #require(check("failed-redirects-pass", in: report))
+        let failed = try #require(checkResult("failed-redirects-pass", in: report))
         #expect(!failed.held)
         #expect(failed.offenders.allSatisfy { $0.queue == 2 || $0.queue == 3 })
         #expect(failed.detail.contains("xdp_exception"))
-        #expect(check("no-xdp-exceptions", in: report)?.held == false)
-        #expect(check("non-matching-reach-kernel", in: report)?.held == true)
-        #expect(check("matching-reach-xsk", in: report)?.held == true)
+        #expect(checkResult("no-xdp-exceptions", in: report)?.held == false)
+        #expect(checkResult("non-matching-reach-kernel", in: report)?.held == true)
+        #expect(checkResult("matching-reach-xsk", in: report)?.held == true)
         #expect(report.diagnosis.contains { $0.contains("flags") })
         #expect(leftovers(of: report).isEmpty)
     }
@@ -144,11 +144,11 @@ struct LabEndToEndTests {
         let outcome = run(try shortGateLab(), program: try BuggyProgram.dropsARP.write(to: work), captures: work)
         let report = outcome.report
         #expect(!report.passed)
-        let nonMatching = try #require(check("non-matching-reach-kernel", in: report))
+        let nonMatching = try #require(checkResult("non-matching-reach-kernel", in: report))
         #expect(!nonMatching.held)
         #expect(!nonMatching.offenders.isEmpty)
         #expect(nonMatching.offenders.allSatisfy { $0.trafficClass == "arp" })
-        #expect(check("ssh-survives", in: report)?.held == false)
+        #expect(checkResult("ssh-survives", in: report)?.held == false)
         #expect(leftovers(of: report).isEmpty)
     }
 

@@ -1,0 +1,202 @@
+import Foundation
+import Glibc
+import Testing
+import Evidence
+import LabModel
+import Orchestrator
+import Realization
+import Reports
+import Verification
+
+/// The shipped command-stack labs (Labs/own-stack), shortened; they run the example stack that bootstrap builds.
+private enum OwnStack {
+    static let folder = Repository.root.appendingPathComponent("Labs/own-stack").path
+    static let binary = Repository.root.appendingPathComponent("Examples/stack/build/xdp-example-stack").path
+    static let built = FileManager.default.isExecutableFile(atPath: binary)
+
+    static func lab(_ name: String, duration: Double = 3) throws -> Lab {
+        var lab = try LabLoader.load(path: "\(folder)/\(name).yaml")
+        lab.traffic.duration = duration
+        lab.traffic.rounds = 2
+        return lab
+    }
+}
+
+private func alive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
+
+private func summary(_ report: LabReport) -> String { TerminalReport.summary([report], color: false) }
+
+@Suite("Command stacks: the team's own binary, judged from the kernel", .serialized,
+       .enabled(if: LabProbe.canRunLabs, "needs root, iproute2 and clang to build xdplab-<run>-* namespaces and load XDP"),
+       .enabled(if: OwnStack.built, "the example stack is built by scripts/bootstrap (make -C Examples/stack)"))
+struct CommandStackLabTests {
+    @Test("the example stack passes all five checks, with redirect events as socket evidence; its process is gone after")
+    func goodStackPasses() throws {
+        let captures = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        let report = run(try OwnStack.lab("example-stack"), captures: captures).report
+        #expect(report.error == nil, "\(summary(report))")
+        #expect(report.passed, "\(summary(report))")
+        #expect(report.checks.count == 5)
+        #expect(report.packets.xsk > 0 && report.packets.lost == 0)
+        let evidence = try #require(report.evidence)
+        #expect(evidence.socketArrivals == .redirectEventsByTime)
+        #expect(evidence.tracepointsAttached)
+        let redirected = evidence.redirects.reduce(0) { $0 + $1.count }
+        #expect(redirected >= UInt64(report.packets.xsk), "every socket arrival rests on a redirect event")
+        #expect(Set(evidence.redirects.map(\.mapIndex)).isSubset(of: [0, 1]))
+        let process = try #require(evidence.stackProcess)
+        #expect(process.exit == nil, "it ran to the end: \(process)")
+        #expect(!alive(process.pid))
+        #expect(try String(contentsOfFile: process.logPath, encoding: .utf8).contains("ready"))
+        #expect(leftovers(of: report).isEmpty)
+    }
+
+    @Test("attach-first with flags 0: packets meet empty slots while traffic flows, as the lab declares")
+    func attachFirstFlagsZero() throws {
+        let captures = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        let report = run(try OwnStack.lab("attach-first-flags-zero"), captures: captures).report
+        #expect(report.passed, "the declared violations must be observed: \(summary(report))")
+        let failed = try #require(checkResult("failed-redirects-pass", in: report))
+        #expect(!failed.held)
+        #expect(failed.offenders.allSatisfy { $0.observedFate == .lost }, "flags 0: an empty slot aborts")
+        let window = try #require(report.evidence.flatMap { _ in failed.offenders.map(\.id).max() })
+        #expect(window > 0)
+        #expect(report.evidence?.exceptions.contains { $0.action == 0 && $0.count > 0 } == true)
+        #expect(checkResult("matching-reach-xsk", in: report)?.held == true, "after registration the sockets get their packets")
+        #expect(leftovers(of: report).isEmpty)
+    }
+
+    @Test("a second socket's program replacing the first fails matching-reach-xsk with the replacement named")
+    func secondSocketReplaces() throws {
+        let captures = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        let report = run(try OwnStack.lab("second-socket-replaces"), captures: captures).report
+        #expect(report.passed, "\(summary(report))")
+        #expect(checkResult("matching-reach-xsk", in: report)?.held == false)
+        let replacement = try #require(report.evidence?.replacements.first, "\(summary(report))")
+        #expect(replacement.replaced.contains("id ") && replacement.replacedBy.contains("id "))
+        #expect(replacement.replaced != replacement.replacedBy)
+        #expect((replacement.at ?? 1) < 0, "it happened during start-up, before traffic")
+        #expect(report.diagnosis.contains { $0.contains("replaced") && $0.contains(replacement.replacedBy) })
+        #expect(leftovers(of: report).isEmpty)
+    }
+
+    @Test("a stack that exits mid-run is named with its exit status and the time; traffic went on")
+    func exitMidRun() throws {
+        let captures = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        let report = run(try OwnStack.lab("stack-exits", duration: 4), captures: captures).report
+        #expect(report.passed, "\(summary(report))")
+        let process = try #require(report.evidence?.stackProcess)
+        #expect(process.exit == "exited with status 3")
+        let exitedAt = try #require(process.exitedAt)
+        #expect(exitedAt > 1.5 && exitedAt < 3.5, "--exit-after 2 counts from its ready line: \(exitedAt)")
+        let missed = try #require(checkResult("matching-reach-xsk", in: report))
+        #expect(missed.offenders.allSatisfy { $0.observedFate == .kernel },
+                "with the XDP_PASS fallback, a dead stack's packets go to the kernel")
+        #expect(report.diagnosis.first?.hasPrefix("The stack's command (pid \(process.pid)) exited with status 3") == true)
+        #expect(summary(report).contains("it exited with status 3 at"))
+        #expect(leftovers(of: report).isEmpty)
+    }
+
+    @Test("a command that never becomes ready fails fast with what the kernel showed and its last output")
+    func neverReady() throws {
+        let captures = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        var lab = try OwnStack.lab("example-stack")
+        lab.stack.command = StackCommand(arguments: ["/bin/sh", "-c", "echo starting up; echo cannot find my NIC >&2; exec sleep 60"],
+                                         ready: 1, workingDirectory: "/")
+        lab.stack.preflight = []
+        let started = Date()
+        let report = run(lab, captures: captures).report
+        #expect(Date().timeIntervalSince(started) < 10)
+        let error = try #require(report.error)
+        #expect(error.contains("not ready after 1s: attached program: none; sockets on queues: none"), "\(error)")
+        #expect(error.contains("| cannot find my NIC"))
+        #expect(error.contains("stack.log"), "the whole output's place is named")
+        #expect(report.captureDirectory != nil, "a lab that could not run still points at its evidence folder")
+        #expect(leftovers(of: report).isEmpty)
+        #expect(try Command.run("pgrep", ["-f", "exec sleep 60|^sleep 60"]).stdout.isEmpty, "the sleeping command is gone")
+    }
+
+    @Test("a command that exits before it is ready fails at once with its status")
+    func exitsBeforeReady() throws {
+        let captures = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        var lab = try OwnStack.lab("example-stack")
+        lab.stack.command = StackCommand(arguments: ["/bin/sh", "-c", "echo no such queue; exit 7"], ready: 20,
+                                         workingDirectory: "/")
+        let started = Date()
+        let report = run(lab, captures: captures).report
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(report.error?.contains("the command exited with status 7 before it was ready") == true, "\(report.error ?? "")")
+        #expect(report.error?.contains("| no such queue") == true)
+    }
+
+    @Test("placeholders and environment are what the process sees, in the stack's namespace")
+    func placeholdersAndEnvironment() throws {
+        let captures = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        let record = "\(captures)/seen.txt"
+        let script = Repository.root.appendingPathComponent("Tests/KernelTests/Fixtures/command/record-and-run.sh").path
+        var lab = try OwnStack.lab("example-stack", duration: 1)
+        let example = try #require(lab.stack.command)
+        lab.stack.command = StackCommand(arguments: [script, record] + example.arguments + ["--verbose"],
+                                         workingDirectory: OwnStack.folder)
+        lab.stack.ports = [8003, 8004, 8005, 9000]
+        let report = run(lab, captures: captures).report
+        #expect(report.error == nil, "\(summary(report))")
+        let lines = try String(contentsOfFile: record, encoding: .utf8).split(separator: "\n").map(String.init)
+        let arguments = lines.filter { $0.hasPrefix("arg ") }.map { String($0.dropFirst(4)) }
+        let object = try #require(arguments.last { $0.hasSuffix(".o") })
+        #expect(arguments == [OwnStack.binary, "--iface", "eth0", "--queues", "0,1", "--ports", "8003-8005,9000",
+                              "--obj", object, "--verbose"])
+        #expect(object.hasPrefix(try #require(report.captureDirectory)))
+        let namespace = try #require(lines.first { $0.hasPrefix("netns ") }).dropFirst(6)
+        #expect(namespace.hasPrefix("xdplab-") && namespace.hasSuffix("-validator"))
+        #expect(lines.contains("cwd \(OwnStack.folder)"))
+        for expected in ["env XDPLAB_INTERFACE=eth0", "env XDPLAB_QUEUES=0,1", "env XDPLAB_PORTS=8003-8005,9000",
+                         "env XDPLAB_PROGRAM=\(object)", "env XDPLAB_NAMESPACE=\(namespace)",
+                         "env XDPLAB_PEER_IPV4=198.18.0.2", "env XDPLAB_PEER_IPV6=2001:2::2"] {
+            #expect(lines.contains(expected), "missing \(expected) in \(lines)")
+        }
+        #expect(lines.contains { $0.hasPrefix("env XDPLAB_RUN=") })
+    }
+
+    @Test("SIGINT while a command stack runs tears everything down, the command's process group included")
+    func interruptEndsTheCommand() throws {
+        let executable = Repository.executable
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "build xdplab first: \(executable)")
+        let captures = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        let before = Set(ourNamespaces())
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["run", "\(OwnStack.folder)/example-stack.yaml", "--captures", captures]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Interrupt once the stack is ready and traffic flows: its log says ready, and the lab then starts sessions.
+        var log: String?
+        for _ in 0..<400 where log == nil {
+            Thread.sleep(forTimeInterval: 0.05)
+            let files = FileManager.default.enumerator(atPath: captures)?.compactMap { $0 as? String } ?? []
+            if let path = files.first(where: { $0.hasSuffix("stack.log") }),
+               let text = try? String(contentsOfFile: "\(captures)/\(path)", encoding: .utf8), text.contains("ready") {
+                log = text
+            }
+        }
+        let readyLine = try #require(log, "the stack never said it was ready")
+        let appeared = Set(ourNamespaces()).subtracting(before)
+        #expect(appeared.count == 2)
+        let stackPIDs = appeared.flatMap { NamespaceMembers.pids(in: $0) }
+        #expect(!stackPIDs.isEmpty, "the example stack runs inside the lab: \(readyLine)")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(Set(ourNamespaces()).intersection(appeared).isEmpty)
+        #expect(stackPIDs.allSatisfy { !alive($0) }, "the command and its children were ended")
+    }
+}
