@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import XDPShim
 import BPFSupport
 import Evidence
 import Realization
@@ -61,6 +62,7 @@ public final class CommandStack: @unchecked Sendable {
     /// CLOCK_MONOTONIC seconds at the start of traffic; replacement times count from it.
     private var origin = 0.0
     private var finalEvidence: KernelEvidence?
+    private var fexitProbe: String?
 
     public init(configuration: CommandStackConfiguration) {
         self.configuration = configuration
@@ -128,6 +130,8 @@ public final class CommandStack: @unchecked Sendable {
         } catch {
             gaps.append("tracepoints unavailable: \(error)")
         }
+        let probe = xdpshim_fexit_probe(program.id)
+        fexitProbe = probe == 0 ? "loads" : "refused: \(SystemError("", errno: -probe).description.dropFirst(2))"
         watching = true
         let thread = Thread { [weak self] in
             while let self, self.lock.withLock({ self.watching }) {
@@ -244,6 +248,7 @@ public final class CommandStack: @unchecked Sendable {
     private func readEvidence() -> KernelEvidence {
         var evidence = KernelEvidence(gaps: gaps)
         evidence.socketArrivals = .redirectEventsByTime
+        evidence.fexitProbe = fexitProbe
         evidence.replacements = replacements.map {
             ProgramReplacement(replaced: $0.replaced, replacedBy: $0.replacedBy, orphanedPorts: [], at: $0.at - origin)
         }

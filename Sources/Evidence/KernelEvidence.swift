@@ -22,6 +22,9 @@ public struct KernelEvidence: Sendable, Codable, Hashable {
     public var replacements: [ProgramReplacement]
     /// How packets that reached a socket were told apart from lost ones.
     public var socketArrivals: SocketArrivalEvidence = .ownSockets
+    /// For a command stack: whether fexit on its XDP program (which could read each frame and verdict) loads here,
+    /// in words: "loads" or why not ("refused: Operation not permitted (EPERM)"); nil when not probed.
+    public var fexitProbe: String?
     /// A command stack's process: how it was started and whether it ended during the run; nil for the built-in stack.
     public var stackProcess: StackProcessRecord?
 
@@ -115,9 +118,15 @@ public enum SocketArrivalEvidence: String, Sendable, Codable, Hashable {
         case .ownSockets: return "xdplab's own AF_XDP sockets read each packet's tag"
         case .redirectEventsByTime:
             return "the stack's sockets are its own: xdp:xdp_redirect events of its program, per RX queue, matched by "
-                + "time to the packets sent there that the kernel did not see (tracing the frames themselves needs "
-                + "fexit on XDP programs, which this kernel refuses)"
+                + "time to the packets sent there that the kernel did not see"
         }
+    }
+
+    /// The sentence with what the fexit probe found.
+    public func text(fexitProbe: String?) -> String {
+        guard self == .redirectEventsByTime, let fexitProbe else { return text }
+        return text + "; fexit on its program, which could read each frame, " + (fexitProbe == "loads"
+            ? "loads on this kernel but is not used yet" : "is \(fexitProbe) on this kernel")
     }
 }
 

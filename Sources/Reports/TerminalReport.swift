@@ -65,7 +65,7 @@ public enum TerminalReport {
             let when = process.exitedAt.map { $0 < 0 ? " before traffic started" : " at \(String(format: "%.2fs", $0)) into the traffic" } ?? ""
             lines.append("  it \(exit)\(when)")
         }
-        lines.append("socket arrivals: \(evidence.socketArrivals.text)")
+        lines.append("socket arrivals: \(evidence.socketArrivals.text(fexitProbe: evidence.fexitProbe))")
         return lines
     }
 
