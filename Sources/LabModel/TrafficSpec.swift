@@ -63,5 +63,10 @@ public enum TrafficClass: String, CaseIterable, Sendable {
     case ipv4Options = "ipv4-options"
     case ipv4Fragments = "ipv4-fragments"
     case ipv6ExtHeaders = "ipv6-ext-headers"
+    case ipv6Fragments = "ipv6-fragments"
     case vlanTagged = "vlan-tagged"
+    /// 802.1ad service tag outside an 802.1Q tag.
+    case qinq
+    /// Frames that end inside a header their length fields say is longer.
+    case truncated
 }

@@ -80,6 +80,29 @@ public struct FrameBuilder: Sendable, Hashable {
         ethernet(etherType: Self.etherTypeIPv6, payload: Self.ipv6Packet(header, transport))
     }
 
+    /// One IPv6 datagram cut into fragments (RFC 8200 section 4.5): the header's extension headers are the
+    /// unfragmentable part, then a Fragment header with `identification`, then a piece of the segment
+    /// (checksum over the whole of it), split at the given offsets, each a multiple of 8. One frame per fragment.
+    public func ipv6Fragments(_ header: IPv6Header, _ transport: Transport, identification: UInt32,
+                              splitAt offsets: [Int]) -> [[UInt8]] {
+        let proto = transport.protocolNumber(ipv6: true)
+        let segment = transport.encoded(ipv6: true) { length in
+            InternetChecksum.pseudoHeaderV6(source: header.source, destination: header.destination,
+                                            nextHeader: proto, length: length)
+        }
+        let bounds = [0] + offsets + [segment.count]
+        precondition(zip(bounds, bounds.dropFirst()).allSatisfy { $0 < $1 } && offsets.allSatisfy { $0 % 8 == 0 },
+                     "fragment offsets must rise, be multiples of 8 and lie inside the segment")
+        return (0..<bounds.count - 1).map { index in
+            var fragmentHeader = header
+            fragmentHeader.extensionHeaders.append(.fragment(offset: bounds[index], more: index < bounds.count - 2,
+                                                             identification: identification))
+            let piece = Array(segment[bounds[index]..<bounds[index + 1]])
+            return ethernet(etherType: Self.etherTypeIPv6,
+                            payload: fragmentHeader.encoded(protocol: proto, payloadLength: piece.count) + piece)
+        }
+    }
+
     /// The IPv4 packet alone (header and segment), for callers that frame it themselves.
     public static func ipv4Packet(_ header: IPv4Header, _ transport: Transport) -> [UInt8] {
         let proto = transport.protocolNumber(ipv6: false)

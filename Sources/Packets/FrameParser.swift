@@ -1,6 +1,7 @@
 /// Parses Ethernet frames (802.1Q/802.1ad tags, ARP, IPv4 with options and fragments, IPv6 with
 /// extension headers, UDP, TCP, ICMP, ICMPv6) into a `ParsedFrame`. Never traps on malformed input:
-/// it stops and says why in `problem`.
+/// it says why in `problem`. A frame shorter than its IP length fields claim is still read as far as it
+/// goes (addresses, ports), so its flow can be named, but no checksum of it is checked.
 public enum FrameParser {
     public static func parse(_ frame: [UInt8]) -> ParsedFrame {
         var parser = Parser(bytes: frame)
@@ -66,7 +67,7 @@ private struct Parser {
         guard version == 4 else { return stop("ipv4 ethertype with ip version \(version)") }
         let headerLength = Int(bytes[offset] & 0xF) * 4
         guard headerLength >= 20 else { return stop("ipv4 header length \(headerLength)") }
-        guard bytes.count >= offset + headerLength else { return stop("truncated ipv4 options") }
+        // The fixed 20 bytes are here: their fields describe the frame even when the options are cut short.
         let totalLength = Int(bytes.loadBE16(at: offset + 2))
         result.ipv4OptionsLength = headerLength - 20
         result.sourceIP = AddressText.ip(Array(bytes[offset + 12..<offset + 16]))
@@ -78,11 +79,22 @@ private struct Parser {
         result.fragmentOffset = Int(flagsAndOffset & 0x1FFF) * 8
         result.isFragment = result.moreFragments || result.fragmentOffset != 0
         if result.isFragment { result.fragmentID = UInt32(bytes.loadBE16(at: offset + 4)) }
+        guard bytes.count >= offset + headerLength else { return stop("truncated ipv4 options") }
         if InternetChecksum.of(bytes[offset..<offset + headerLength]) != 0 { result.checksumErrors.append("ipv4") }
         guard totalLength >= headerLength else { return stop("ipv4 total length \(totalLength) below header length") }
-        guard bytes.count >= offset + totalLength else { return stop("truncated ipv4 packet") }
-        guard result.fragmentOffset == 0 else { return }
+        guard result.fragmentOffset == 0 else {
+            if bytes.count < offset + totalLength { stop("truncated ipv4 packet") }
+            return
+        }
         let source = Array(bytes[offset + 12..<offset + 16]), destination = Array(bytes[offset + 16..<offset + 20])
+        if bytes.count < offset + totalLength {
+            // Cut short: name what the frame still holds (the ports, say), but check no checksum.
+            stop("truncated ipv4 packet")
+            parseTransport(proto, from: offset + headerLength, to: bytes.count, ipv6: false, verifyChecksum: false) { _ in
+                InternetChecksum()
+            }
+            return
+        }
         parseTransport(proto, from: offset + headerLength, to: offset + totalLength, ipv6: false,
                        verifyChecksum: !result.isFragment) { length in
             InternetChecksum.pseudoHeaderV4(source: source, destination: destination, protocol: proto, length: length)
@@ -95,8 +107,10 @@ private struct Parser {
         guard bytes.count >= offset + 40 else { return stop("truncated ipv6 header") }
         let version = bytes[offset] >> 4
         guard version == 6 else { return stop("ipv6 ethertype with ip version \(version)") }
-        let end = offset + 40 + Int(bytes.loadBE16(at: offset + 4))
-        guard bytes.count >= end else { return stop("truncated ipv6 packet") }
+        let claimedEnd = offset + 40 + Int(bytes.loadBE16(at: offset + 4))
+        // Cut short: walk what the frame still holds, to name it, but check no checksum.
+        if bytes.count < claimedEnd { stop("truncated ipv6 packet") }
+        let end = min(claimedEnd, bytes.count)
         let source = Array(bytes[offset + 8..<offset + 24]), destination = Array(bytes[offset + 24..<offset + 40])
         result.sourceIP = AddressText.ip(source)
         result.destinationIP = AddressText.ip(destination)
@@ -125,7 +139,8 @@ private struct Parser {
         }
         result.ipProtocol = next
         guard result.fragmentOffset == 0 else { return }
-        parseTransport(next, from: cursor, to: end, ipv6: true, verifyChecksum: !result.isFragment) { length in
+        parseTransport(next, from: cursor, to: end, ipv6: true,
+                       verifyChecksum: !result.isFragment && end == claimedEnd) { length in
             InternetChecksum.pseudoHeaderV6(source: source, destination: destination, nextHeader: next, length: length)
         }
     }
@@ -139,10 +154,12 @@ private struct Parser {
         let available = end - start
         switch proto {
         case Transport.udpProtocol:
+            if available >= 4 {
+                result.transportOffset = start
+                result.sourcePort = bytes.loadBE16(at: start)
+                result.destinationPort = bytes.loadBE16(at: start + 2)
+            }
             guard available >= 8 else { return stop("truncated udp header") }
-            result.transportOffset = start
-            result.sourcePort = bytes.loadBE16(at: start)
-            result.destinationPort = bytes.loadBE16(at: start + 2)
             let udpLength = Int(bytes.loadBE16(at: start + 4))
             guard verifyChecksum else { return }
             guard udpLength >= 8, udpLength <= available else { return stop("udp length \(udpLength) does not fit") }
@@ -150,10 +167,12 @@ private struct Parser {
             if !ipv6 && stored == 0 { return }      // IPv4: no checksum
             if !verifies(start, start + udpLength, pseudoHeader) { result.checksumErrors.append("udp") }
         case Transport.tcpProtocol:
+            if available >= 4 {
+                result.transportOffset = start
+                result.sourcePort = bytes.loadBE16(at: start)
+                result.destinationPort = bytes.loadBE16(at: start + 2)
+            }
             guard available >= 20 else { return stop("truncated tcp header") }
-            result.transportOffset = start
-            result.sourcePort = bytes.loadBE16(at: start)
-            result.destinationPort = bytes.loadBE16(at: start + 2)
             result.tcpFlags = TCPFlags(rawValue: bytes[start + 13])
             if verifyChecksum && !verifies(start, end, pseudoHeader) { result.checksumErrors.append("tcp") }
         case Transport.icmpProtocol where !ipv6, Transport.icmpv6Protocol where ipv6:

@@ -2,7 +2,8 @@
 ///
 /// A tag is 16 bytes: an 8-byte magic followed by the packet's 64-bit id, big endian. It rides wherever
 /// the frame has room for opaque bytes: the UDP/TCP/ICMP payload, the Ethernet padding after an ARP
-/// message, an unknown (ignored) option of an IPv6 neighbour-discovery message. Finding a packet's fate is
+/// message, an unknown (ignored) option of an IPv6 neighbour-discovery message or of an IPv4 header, and,
+/// in an IPv6 header cut short on purpose, where its addresses would be. Finding a packet's fate is
 /// then a search for the magic in whatever the capture or the AF_XDP socket saw.
 public enum PacketTag {
     public static let magic: [UInt8] = Array("XDPLAB\u{7}\u{1}".utf8)

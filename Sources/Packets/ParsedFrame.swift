@@ -32,7 +32,8 @@ public struct ParsedFrame: Sendable, Hashable {
     public var moreFragments = false
     public var fragmentID: UInt32?
 
-    /// Offset of the UDP/TCP/ICMP header in the frame, when the frame holds it.
+    /// Offset of the UDP/TCP/ICMP header in the frame, when the frame holds at least its first 4 bytes (the
+    /// ports; ICMP's type, code and checksum). A frame cut inside the header has its ports and a `problem`.
     public var transportOffset: Int?
     public var sourcePort: UInt16?
     public var destinationPort: UInt16?

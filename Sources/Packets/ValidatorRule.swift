@@ -12,3 +12,19 @@ extension ParsedFrame {
         }
     }
 }
+
+/// Ports next to a validator port list but outside it.
+public enum NearMissPorts {
+    /// One port below and one above each run of consecutive ports, sorted, without duplicates, never 0:
+    /// 8002 and 8006 for 8003-8005; with 9000 added also 8999 and 9001. A filter with an off-by-one range
+    /// claims them, and so does one that claims everything from the lowest port to the highest.
+    public static func around(_ ports: [UInt16]) -> [UInt16] {
+        let set = Set(ports)
+        var result = Set<UInt16>()
+        for port in set {
+            if port > 1, !set.contains(port - 1) { result.insert(port - 1) }
+            if port < UInt16.max, !set.contains(port + 1) { result.insert(port + 1) }
+        }
+        return result.sorted()
+    }
+}

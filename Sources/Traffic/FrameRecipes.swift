@@ -4,18 +4,24 @@ import Packets
 ///
 /// Frames are made so that the receiving kernel takes them as they are: unicast to the receiver's MAC,
 /// correct checksums, ARP and neighbour discovery that tell the truth about the sender (its real MAC
-/// and addresses), so neighbour tables stay right.
+/// and addresses), so neighbour tables stay right. The `truncated` frames are the exception by design:
+/// each ends inside a header that its length fields say is longer, with the tag in the part that is left
+/// (see `ipv4HeaderCut`); the receiving kernel counts them as header errors or truncated packets and
+/// drops them, after the capture tap has seen them.
 struct FrameRecipes {
     let sender: TrafficSide
     let receiver: TrafficSide
     /// Sorted, without duplicates.
     let validatorPorts: [UInt16]
-    /// Ports next to the validator ports but outside them (8002 and 8006 for 8003-8005): a filter with
-    /// an off-by-one range claims them.
+    /// One port below and one above each range of validator ports (8002 and 8006 for 8003-8005; 8999 and
+    /// 9001 as well when 9000 is one too): a filter with an off-by-one range, or one spanning the gaps, claims them.
     let neighbourPorts: [UInt16]
     let link: FrameBuilder
+    /// The same link without padding to the Ethernet minimum, for frames that must end where they are cut.
+    let bareLink: FrameBuilder
 
     static let vlanID: UInt16 = 100
+    static let serviceVLANID: UInt16 = 200
     static let echoIdentifier: UInt16 = 0x5844
 
     init(endpoints: TrafficEndpoints, validatorPorts: [UInt16]) {
@@ -23,13 +29,10 @@ struct FrameRecipes {
         receiver = endpoints.receiver
         let sorted = Array(Set(validatorPorts)).sorted()
         self.validatorPorts = sorted
-        let set = Set(sorted)
-        let around = sorted.flatMap { [$0 &- 1, $0 &+ 1] }.filter { $0 != 0 && !set.contains($0) }.sorted()
-        var neighbours: [UInt16] = []
-        if let low = around.first { neighbours.append(low) }
-        if let high = around.last, high != around.first { neighbours.append(high) }
+        let neighbours = NearMissPorts.around(sorted)
         neighbourPorts = neighbours.isEmpty ? [9999] : neighbours
         link = FrameBuilder(source: sender.mac, destination: receiver.mac)
+        bareLink = FrameBuilder(source: sender.mac, destination: receiver.mac, minimumLength: 0)
     }
 
     func frames(for packetClass: PacketClass, round: Int, nextID: inout UInt64) -> [(UInt64, [UInt8])] {
@@ -89,32 +92,118 @@ struct FrameRecipes {
             made.append((id, link.ipv4(header, .udp(source: ephemeralPort(id), destination: otherPort,
                                                     payload: PacketTag.bytes(id: id)))))
         case .ipv4Fragments:
-            // One datagram in two fragments: UDP header + first tag, then the second tag at offset 24.
-            let firstID = take(), laterID = take()
-            let transport = Transport.udp(source: ephemeralPort(firstID), destination: otherPort,
-                                          payload: PacketTag.bytes(id: firstID) + PacketTag.bytes(id: laterID))
-            let fragments = link.ipv4Fragments(ipv4(firstID), transport, splitAt: [8 + PacketTag.size])
-            made.append((firstID, fragments[0]))
-            made.append((laterID, fragments[1]))
+            // One datagram to a validator port and one to another port, each in a first fragment (the UDP
+            // header) and a later one whose data starts like a UDP header to the validator port.
+            guard let port = rotatingPort else { break }
+            for destination in [port, otherPort] {
+                let firstID = take(), laterID = take()
+                let transport = fragmentedUDP(firstID, laterID, to: destination, decoyPort: port)
+                let fragments = link.ipv4Fragments(ipv4(firstID), transport, splitAt: [Self.fragmentSplit])
+                made.append((firstID, fragments[0]))
+                made.append((laterID, fragments[1]))
+            }
         case .ipv6ExtHeaders:
-            var id = take()
+            // Hop-by-hop, then hop-by-hop and destination options, to a validator port and to another port.
+            guard let port = rotatingPort else { break }
+            for destination in [port, otherPort] {
+                for extensions in [[IPv6ExtensionHeader.hopByHop()], [.hopByHop(), .destinationOptions()]] {
+                    let id = take()
+                    var header = ipv6()
+                    header.extensionHeaders = extensions
+                    made.append((id, link.ipv6(header, .udp(source: ephemeralPort(id), destination: destination,
+                                                            payload: PacketTag.bytes(id: id)))))
+                }
+            }
+        case .ipv6Fragments:
+            // As ipv4-fragments, behind a Fragment header; then an atomic fragment (offset 0, no more
+            // fragments) to the validator port: a whole datagram, yet an extension header.
+            guard let port = rotatingPort else { break }
+            for destination in [port, otherPort] {
+                let firstID = take(), laterID = take()
+                let transport = fragmentedUDP(firstID, laterID, to: destination, decoyPort: port)
+                let fragments = link.ipv6Fragments(ipv6(), transport, identification: UInt32(truncatingIfNeeded: firstID),
+                                                   splitAt: [Self.fragmentSplit])
+                made.append((firstID, fragments[0]))
+                made.append((laterID, fragments[1]))
+            }
+            let id = take()
             var header = ipv6()
-            header.extensionHeaders = [.hopByHop()]
-            made.append((id, link.ipv6(header, .udp(source: ephemeralPort(id), destination: otherPort,
-                                                    payload: PacketTag.bytes(id: id)))))
-            id = take()
-            header.extensionHeaders = [.hopByHop(), .destinationOptions()]
-            made.append((id, link.ipv6(header, .udp(source: ephemeralPort(id), destination: otherPort,
+            header.extensionHeaders = [.fragment(offset: 0, more: false, identification: UInt32(truncatingIfNeeded: id))]
+            made.append((id, link.ipv6(header, .udp(source: ephemeralPort(id), destination: port,
                                                     payload: PacketTag.bytes(id: id)))))
         case .vlanTagged:
             guard let port = rotatingPort else { break }
-            let id = take()
-            var tagged = link
-            tagged.vlanTags = [VLANTag(id: Self.vlanID)]
-            made.append((id, tagged.ipv4(ipv4(id), .udp(source: ephemeralPort(id), destination: port,
-                                                        payload: PacketTag.bytes(id: id)))))
+            made += tagged([VLANTag(id: Self.vlanID)], to: port, take)
+        case .qinq:
+            guard let port = rotatingPort else { break }
+            made += tagged([VLANTag(id: Self.serviceVLANID, tpid: FrameBuilder.etherTypeQinQ), VLANTag(id: Self.vlanID)],
+                           to: port, take)
+        case .truncated:
+            guard let port = rotatingPort else { break }
+            var id = take()
+            made.append((id, ipv4HeaderCut(id, to: port)))
+            for kept in [3, 4, 7] {
+                id = take()
+                made.append((id, udp4HeaderCut(id, to: port, keeping: kept)))
+            }
+            id = take()
+            made.append((id, ipv6HeaderCut(id, to: port)))
         }
         return made
+    }
+
+    // MARK: fragments, tags, truncation
+
+    /// Where fragmented datagrams are split: after the UDP header and the first tag.
+    static let fragmentSplit = 8 + PacketTag.size
+
+    /// A datagram for two fragments: the first holds the UDP header and `firstID`'s tag; the later one
+    /// starts with 8 bytes that read as a UDP header to `decoyPort` (a filter that ignores the fragment
+    /// offset claims it), then `laterID`'s tag.
+    func fragmentedUDP(_ firstID: UInt64, _ laterID: UInt64, to port: UInt16, decoyPort: UInt16) -> Transport {
+        let source = ephemeralPort(laterID)
+        let decoy: [UInt8] = [UInt8(source >> 8), UInt8(truncatingIfNeeded: source),
+                              UInt8(decoyPort >> 8), UInt8(truncatingIfNeeded: decoyPort),
+                              0, UInt8(8 + PacketTag.size), 0, 0]
+        return .udp(source: ephemeralPort(firstID), destination: port,
+                    payload: PacketTag.bytes(id: firstID) + decoy + PacketTag.bytes(id: laterID))
+    }
+
+    /// UDP to `port` behind `tags`, over IPv4 and over IPv6.
+    func tagged(_ tags: [VLANTag], to port: UInt16, _ take: () -> UInt64) -> [(UInt64, [UInt8])] {
+        var tagged = link
+        tagged.vlanTags = tags
+        let v4 = take(), v6 = take()
+        return [
+            (v4, tagged.ipv4(ipv4(v4), .udp(source: ephemeralPort(v4), destination: port, payload: PacketTag.bytes(id: v4)))),
+            (v6, tagged.ipv6(ipv6(), .udp(source: ephemeralPort(v6), destination: port, payload: PacketTag.bytes(id: v6)))),
+        ]
+    }
+
+    /// IPv4 header whose options carry the tag (an experimental option, then 2 bytes of end-of-list
+    /// padding: IHL 10, 40 bytes), with UDP to `port` behind it, unpadded, so it can be cut anywhere.
+    func ipv4WithTagOption(_ id: UInt64, to port: UInt16) -> [UInt8] {
+        var header = ipv4(id)
+        header.options = IPv4Option.experimental(PacketTag.bytes(id: id))
+        return bareLink.ipv4(header, .udp(source: ephemeralPort(id), destination: port, payload: []))
+    }
+
+    /// Cut 2 bytes short of the end of its 40-byte IPv4 header: the tag option whole, its padding gone.
+    func ipv4HeaderCut(_ id: UInt64, to port: UInt16) -> [UInt8] {
+        Array(ipv4WithTagOption(id, to: port).prefix(14 + 38))
+    }
+
+    /// A whole IPv4 header (tag in its options) and the first `kept` bytes of the UDP header to `port`:
+    /// 3 cuts the destination port in half, 4 keeps both ports, 7 all but the last checksum byte.
+    func udp4HeaderCut(_ id: UInt64, to port: UInt16, keeping kept: Int) -> [UInt8] {
+        Array(ipv4WithTagOption(id, to: port).prefix(14 + 40 + kept))
+    }
+
+    /// IPv6 has no room for a tag in front of its addresses, so the tag takes their place: the 8 fixed
+    /// bytes (payload length 8, next header UDP) and the tag, 24 of the header's 40 bytes.
+    func ipv6HeaderCut(_ id: UInt64, to port: UInt16) -> [UInt8] {
+        let whole = bareLink.ipv6(ipv6(), .udp(source: ephemeralPort(id), destination: port, payload: []))
+        return Array(whole.prefix(14 + 8)) + PacketTag.bytes(id: id)
     }
 
     // MARK: building blocks

@@ -2,9 +2,9 @@ import Packets
 
 /// Turns traffic classes into tagged frames, each aimed at one receiver RX queue.
 public enum TrafficPlanner {
-    /// rounds × classes × queues slots; some classes give several frames per slot (validator-udp4 one
-    /// per validator port, arp a request and a reply, ndp a solicitation and an advertisement,
-    /// ipv4-fragments the two fragments of one datagram). Slots are interleaved so that consecutive
+    /// rounds × classes × queues slots; most classes give several frames per slot (validator-udp4 one
+    /// per validator port, arp a request and a reply, ipv4-fragments the two fragments of each of two
+    /// datagrams; `FrameRecipes` has them all). Slots are interleaved so that consecutive
     /// slots change class and queue, which spreads both over time when sending is spread out.
     /// Ids rise from `firstID`. Classes that need a validator port give nothing when `ports` is empty.
     public static func plan(endpoints: TrafficEndpoints, classes: [PacketClass], rounds: Int, ports: [UInt16],

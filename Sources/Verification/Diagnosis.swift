@@ -203,7 +203,10 @@ struct Diagnosis {
         guard !dropped.isEmpty, !exceptionsExplainDrops else { return [] }
         let hints: [String: String] = [
             "vlan-tagged": "a VLAN tag must end the parse with XDP_PASS, not a drop",
+            "qinq": "802.1ad and 802.1Q tags must end the parse with XDP_PASS, not a drop",
             "ipv4-fragments": "fragments must be passed, not dropped",
+            "ipv6-fragments": "a Fragment header must end the parse with XDP_PASS, not a drop",
+            "truncated": "a frame too short for its headers must be passed, not dropped",
             "ipv4-options": "IPv4 options must not make the parser drop the packet",
             "ipv6-ext-headers": "extension headers must end the parse with XDP_PASS, not a drop",
         ]
@@ -238,7 +241,10 @@ struct Diagnosis {
             "tcp-validator-ports": "it does not check that the protocol is UDP",
             "ipv4-fragments": "it does not exclude IPv4 fragments (fragment offset or MF flag)",
             "ipv6-ext-headers": "it looks past IPv6 extension headers instead of treating them as non-matching",
+            "ipv6-fragments": "it looks past the IPv6 fragment header instead of treating it as non-matching",
             "vlan-tagged": "it parses through VLAN tags instead of treating tagged frames as non-matching",
+            "qinq": "it parses through 802.1ad and 802.1Q tags instead of treating tagged frames as non-matching",
+            "truncated": "its bounds check stops short of the whole header, so it claims frames cut inside the UDP header",
             "other-udp4": "its port check claims ports outside validator_ports",
             "other-udp6": "its port check claims ports outside validator_ports",
         ]

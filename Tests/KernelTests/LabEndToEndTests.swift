@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import BPFSupport
 import LabModel
 import Orchestrator
 import Realization
@@ -56,6 +57,50 @@ private enum BuggyProgram {
         let path = "\(directory)/\(self).bpf.c"
         try source.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+}
+
+/// `Fixtures/careless_claim.bpf.c` built with one parser shortcut, and the traffic classes whose frames it then
+/// claims although the contract leaves them to the kernel.
+enum ParserShortcut: String, CaseIterable, Sendable {
+    case none
+    case skipsVLANTags
+    case skipsExtensionHeaders
+    case ignoresFragments
+    case checksOnlyPorts
+    case portSpan
+
+    static let source = Repository.root.appendingPathComponent("Tests/KernelTests/Fixtures/careless_claim.bpf.c").path
+
+    var defines: [String: String] {
+        switch self {
+        case .none: return [:]
+        case .skipsVLANTags: return ["SKIPS_VLAN_TAGS": "1"]
+        case .skipsExtensionHeaders: return ["SKIPS_EXTENSION_HEADERS": "1"]
+        case .ignoresFragments: return ["IGNORES_FRAGMENTS": "1"]
+        case .checksOnlyPorts: return ["CHECKS_ONLY_PORTS": "1"]
+        case .portSpan: return ["PORT_SPAN_LOW": "8003", "PORT_SPAN_HIGH": "8010"]
+        }
+    }
+
+    /// The span needs two ranges of validator ports to have a gap between them.
+    var ports: [UInt16] { self == .portSpan ? [8003, 8004, 8005, 8010] : [8003, 8004, 8005] }
+
+    var claimedClasses: Set<String> {
+        switch self {
+        case .none: return []
+        case .skipsVLANTags: return ["vlan-tagged", "qinq"]
+        case .skipsExtensionHeaders: return ["ipv6-ext-headers"]
+        case .ignoresFragments: return ["ipv4-fragments", "ipv6-fragments"]
+        case .checksOnlyPorts: return ["truncated"]
+        // The near misses 8006 and 8009 lie in the gap; ipv4-options sends its decoy to the near misses in
+        // turn, 8006 in the second round.
+        case .portSpan: return ["other-udp4", "other-udp6", "ipv4-options"]
+        }
+    }
+
+    func object(in directory: String) throws -> String {
+        try BPFCompiler.object(for: Self.source, outputDirectory: "\(directory)/\(self)", defines: defines)
     }
 }
 
@@ -149,6 +194,31 @@ struct LabEndToEndTests {
         #expect(!nonMatching.offenders.isEmpty)
         #expect(nonMatching.offenders.allSatisfy { $0.trafficClass == "arp" })
         #expect(checkResult("ssh-survives", in: report)?.held == false)
+        #expect(leftovers(of: report).isEmpty)
+    }
+
+    @Test("a program that claims a shape the contract leaves to the kernel fails non-matching-reach-kernel, naming the class",
+          arguments: ParserShortcut.allCases)
+    func parserShortcutFails(_ shortcut: ParserShortcut) throws {
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        var lab = try shortGateLab()
+        lab.stack.ports = shortcut.ports
+        let report = run(lab, program: try shortcut.object(in: work), captures: work).report
+        #expect(report.error == nil)
+        let nonMatching = try #require(checkResult("non-matching-reach-kernel", in: report))
+        #expect(Set(nonMatching.offenders.map(\.trafficClass)) == shortcut.claimedClasses)
+        #expect(nonMatching.offenders.allSatisfy { $0.observedFate != .kernel })
+        for trafficClass in shortcut.claimedClasses {
+            #expect(nonMatching.detail.contains("\(trafficClass) on queue"), "\(trafficClass)")
+        }
+        if shortcut == .portSpan {
+            #expect(nonMatching.offenders.allSatisfy { $0.flow.contains(":8006") || $0.flow.contains(":8009") })
+        }
+        // Only the claim is wrong: nothing is dropped and every validator packet still goes where it must.
+        #expect(report.passed == shortcut.claimedClasses.isEmpty, "\(TerminalReport.summary([report], color: false))")
+        #expect(report.checks.filter { !$0.held }.map(\.name) == (shortcut == .none ? [] : ["non-matching-reach-kernel"]))
+        #expect(report.packets.lost == 0)
         #expect(leftovers(of: report).isEmpty)
     }
 

@@ -89,14 +89,17 @@ private struct TrafficLink {
         return counters
     }
 
-    /// The receiver's /proc/net/snmp and snmp6 counters, as "Udp.NoPorts" / "Udp6NoPorts" → value.
+    /// The receiver's /proc/net/snmp, netstat and snmp6 counters, as "Udp.NoPorts" / "IpExt.InTruncatedPkts" /
+    /// "Udp6NoPorts" → value.
     func receiverSNMP() throws -> [String: Int] {
         var values: [String: Int] = [:]
-        let snmp = try Command.checked("ip", ["netns", "exec", Self.b, "cat", "/proc/net/snmp"]).stdout
-        let lines = snmp.split(separator: "\n").map { $0.split(separator: " ") }
-        for (header, numbers) in zip(lines, lines.dropFirst()) where header.first == numbers.first && header.count == numbers.count {
-            let group = header[0].dropLast()   // "Udp:"
-            for (name, value) in zip(header.dropFirst(), numbers.dropFirst()) { values["\(group).\(name)"] = Int(value) }
+        for file in ["/proc/net/snmp", "/proc/net/netstat"] {
+            let text = try Command.checked("ip", ["netns", "exec", Self.b, "cat", file]).stdout
+            let lines = text.split(separator: "\n").map { $0.split(separator: " ") }
+            for (header, numbers) in zip(lines, lines.dropFirst()) where header.first == numbers.first && header.count == numbers.count {
+                let group = header[0].dropLast()   // "Udp:"
+                for (name, value) in zip(header.dropFirst(), numbers.dropFirst()) { values["\(group).\(name)"] = Int(value) }
+            }
         }
         let snmp6 = try Command.checked("ip", ["netns", "exec", Self.b, "cat", "/proc/net/snmp6"]).stdout
         for line in snmp6.split(separator: "\n") {
@@ -143,7 +146,7 @@ private struct TrafficLink {
 @Suite("Traffic on a real 4-queue veth", .serialized,
        .enabled(if: TrafficProbe.canRun, "needs root with ip, tc, ethtool and clang: namespaces, tc and XDP programs"))
 struct TrafficTests {
-    @Test("Steered frames of every class land on their RX queue, and the receiving kernel accepts them")
+    @Test("Steered frames of every class land on their RX queue; the kernel takes the whole ones, counts the cut ones as errors")
     func steeredFramesLandOnTheirQueues() throws {
         let link = try TrafficLink()
         defer { link.cleanUp() }
@@ -182,24 +185,33 @@ struct TrafficTests {
             #expect(tagged(counters, queue) - tagged(countersBefore, queue) == planned, "RX queue \(queue)")
         }
 
-        // The kernel took every frame as valid: no header or checksum errors, and each protocol counted
-        // exactly the frames meant for it (the XDP program kept everything else out).
+        // The kernel took every whole frame as valid: no checksum or address errors, and each protocol counted
+        // exactly the frames meant for it (the XDP program kept everything else out). The truncated frames it
+        // counted and dropped in its IP layer: a cut IPv4 or IPv6 header as a header error, a whole IPv4
+        // header with a cut UDP header as a truncated packet.
         Thread.sleep(forTimeInterval: 0.2)
         let snmp = try link.receiverSNMP()
         func delta(_ key: String) -> Int { (snmp[key] ?? -1) - (snmpBefore[key] ?? 0) }
-        for key in ["Ip.InHdrErrors", "Ip.InAddrErrors", "Udp.InCsumErrors", "Udp.InErrors", "Tcp.InCsumErrors",
-                    "Icmp.InCsumErrors", "Icmp.InErrors", "Ip6InHdrErrors", "Udp6InCsumErrors", "Udp6InErrors",
-                    "Icmp6InCsumErrors", "Icmp6InErrors"] {
+        for key in ["Ip.InAddrErrors", "Udp.InCsumErrors", "Udp.InErrors", "Tcp.InCsumErrors", "Icmp.InCsumErrors",
+                    "Icmp.InErrors", "Ip.ReasmFails", "Udp6InCsumErrors", "Udp6InErrors", "Icmp6InCsumErrors",
+                    "Icmp6InErrors", "Ip6ReasmFails", "Ip6InTruncatedPkts"] {
             #expect(delta(key) == 0, "\(key)")
         }
         let parsed = frames.map { FrameParser.parse($0.frame) }
-        let untagged = parsed.filter { $0.vlanIDs.isEmpty }
-        let udp4 = untagged.filter { $0.ipVersion == 4 && $0.ipProtocol == 17 && $0.fragmentOffset == 0 }.count
-        let udp6 = untagged.filter { $0.ipVersion == 6 && $0.ipProtocol == 17 }.count
+        let whole = parsed.filter { $0.vlanIDs.isEmpty && $0.problem == nil }
+        let cut = parsed.filter { $0.problem != nil }
+        #expect(cut.count == frames.filter { $0.packetClass == .truncated }.count)
+        #expect(delta("Ip.InHdrErrors") == cut.filter { $0.problem == "truncated ipv4 options" }.count)
+        #expect(delta("IpExt.InTruncatedPkts") == cut.filter { $0.problem == "truncated ipv4 packet" }.count)
+        #expect(delta("Ip6InHdrErrors") == cut.filter { $0.problem == "truncated ipv6 header" }.count)
+        let udp4 = whole.filter { $0.ipVersion == 4 && $0.ipProtocol == 17 && $0.fragmentOffset == 0 }.count
+        let udp6 = whole.filter { $0.ipVersion == 6 && $0.ipProtocol == 17 && $0.fragmentOffset == 0 }.count
         let count = { (packetClass: PacketClass) in frames.filter { $0.packetClass == packetClass }.count }
         #expect(delta("Udp.NoPorts") == udp4)                                   // fragments count once, reassembled
         #expect(delta("Udp6NoPorts") == udp6)
         #expect(delta("Ip.ReasmOKs") == count(.ipv4Fragments) / 2)
+        // Two fragmented datagrams per slot, and the atomic fragment, which Linux counts as reassembled too.
+        #expect(delta("Ip6ReasmOKs") == whole.filter { $0.ipv6ExtensionHeaders == [44] && $0.fragmentOffset == 0 }.count)
         #expect(delta("Icmp.InEchos") == count(.icmpEcho))
         #expect(delta("Icmp6InEchos") == count(.icmpv6Echo))
         #expect(delta("Tcp.InSegs") == count(.tcpValidatorPorts))

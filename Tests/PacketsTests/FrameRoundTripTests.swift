@@ -68,6 +68,81 @@ struct FrameRoundTripTests {
         #expect(parsed.flow == "udp [2001:2::2]:40001 > [2001:2::1]:8002 ext hop-by-hop,dest-options")
     }
 
+    @Test("IPv6 fragments: a Fragment header per piece, one checksum over the datagram, ports in the first only")
+    func ipv6Fragments() {
+        let payload = PacketTag.bytes(id: 1) + PacketTag.bytes(id: 2)
+        let pieces = link.ipv6Fragments(v6, .udp(source: 40001, destination: 8003, payload: payload),
+                                        identification: 0x5844_0001, splitAt: [24])
+        #expect(pieces.count == 2)
+        #expect(pieces[0][14 + 6] == 44 && pieces[0][14 + 40] == 17)           // IPv6 -> fragment -> UDP
+        #expect(pieces[0].loadBE16(at: 14 + 4) == 8 + 24 && pieces[1].loadBE16(at: 14 + 4) == 8 + 16)
+        let first = FrameParser.parse(pieces[0]), later = FrameParser.parse(pieces[1])
+        #expect(first.ipv6ExtensionHeaders == [44] && later.ipv6ExtensionHeaders == [44])
+        #expect(first.isFragment && first.moreFragments && first.fragmentOffset == 0 && first.destinationPort == 8003)
+        #expect(later.isFragment && !later.moreFragments && later.fragmentOffset == 24 && later.destinationPort == nil)
+        #expect(first.fragmentID == 0x5844_0001 && later.fragmentID == 0x5844_0001)
+        #expect(first.tag == 1 && later.tag == 2)
+        #expect(first.problem == nil && later.problem == nil && first.checksumErrors.isEmpty)
+        #expect(!first.matchesValidatorRule(ports: [8003]) && !later.matchesValidatorRule(ports: [8003]))
+        // Reassemble by hand: the UDP checksum covers the whole datagram, under the upper-layer length.
+        let datagram = Array(pieces[0][62...]) + Array(pieces[1][62...])
+        #expect(datagram.count == 40)
+        let pseudo = Reference.pseudoV6(source: pieces[0][22..<38], destination: pieces[0][38..<54], nextHeader: 17,
+                                        length: datagram.count)
+        #expect(Reference.verifies(pseudo + datagram))
+        #expect(first.flow == "udp [2001:2::2]:40001 > [2001:2::1]:8003 ext fragment frag id 1480851457 offset 0 more")
+        #expect(later.flow == "udp 2001:2::2 > 2001:2::1 ext fragment frag id 1480851457 offset 24")
+    }
+
+    @Test("An atomic fragment (offset 0, no more) is a whole datagram, yet behind an extension header: no match")
+    func atomicFragment() {
+        var header = v6
+        header.extensionHeaders = [.fragment(offset: 0, more: false, identification: 7)]
+        let frame = link.ipv6(header, .udp(source: 40001, destination: 8003, payload: PacketTag.bytes(id: 6)))
+        let parsed = FrameParser.parse(frame)
+        #expect(!parsed.isFragment && parsed.ipv6ExtensionHeaders == [44] && parsed.destinationPort == 8003)
+        #expect(parsed.problem == nil && parsed.checksumErrors.isEmpty && parsed.tag == 6)
+        #expect(!parsed.matchesValidatorRule(ports: [8003]))
+    }
+
+    @Test("Frames cut inside a header: read as far as they go, the cut named, never matching")
+    func cutFrames() throws {
+        let bare = FrameBuilder(source: TestAddresses.senderMAC, destination: TestAddresses.receiverMAC, minimumLength: 0)
+        var tagged = v4
+        tagged.options = IPv4Option.experimental(PacketTag.bytes(id: 21))
+        let whole4 = bare.ipv4(tagged, .udp(source: 40001, destination: 8003, payload: []))
+        #expect(whole4.count == 14 + 40 + 8 && whole4[14] == 0x4A && whole4.loadBE16(at: 16) == 48)
+        #expect(FrameParser.parse(whole4).matchesValidatorRule(ports: [8003]))    // whole, it would match
+
+        let inOptions = FrameParser.parse(Array(whole4.prefix(14 + 38)))
+        #expect(inOptions.problem == "truncated ipv4 options" && inOptions.tag == 21)
+        #expect(inOptions.ipProtocol == 17 && inOptions.destinationPort == nil)
+        #expect(inOptions.flow == "udp 198.18.0.2 > 198.18.0.1 ip-options 20 (truncated ipv4 options)")
+        for (kept, port) in [(3, nil), (4, 8003), (7, 8003)] as [(Int, UInt16?)] {
+            let parsed = FrameParser.parse(Array(whole4.prefix(14 + 40 + kept)))
+            #expect(parsed.problem == "truncated ipv4 packet" && parsed.tag == 21, "\(kept)")
+            #expect(parsed.destinationPort == port && parsed.checksumErrors.isEmpty, "\(kept)")
+            #expect(!parsed.matchesValidatorRule(ports: [8003]), "\(kept)")
+        }
+        #expect(FrameParser.parse(Array(whole4.prefix(14 + 44))).flow
+                == "udp 198.18.0.2:40001 > 198.18.0.1:8003 ip-options 20 (truncated ipv4 packet)")
+
+        // IPv6: the tag where the addresses would be, 24 of 40 header bytes.
+        let whole6 = bare.ipv6(v6, .udp(source: 40001, destination: 8003, payload: []))
+        let cut6 = Array(whole6.prefix(14 + 8)) + PacketTag.bytes(id: 22)
+        let parsed6 = FrameParser.parse(cut6)
+        #expect(parsed6.problem == "truncated ipv6 header" && parsed6.ipVersion == 6 && parsed6.tag == 22)
+        #expect(!parsed6.matchesValidatorRule(ports: [8003]))
+
+        // Payload length claiming more than the frame holds: ports read, checksum not judged, no match.
+        var long6 = link.ipv6(v6, .udp(source: 40001, destination: 8003, payload: PacketTag.bytes(id: 23)))
+        long6.storeBE(200, at: 14 + 4)
+        let parsedLong = FrameParser.parse(long6)
+        #expect(parsedLong.problem == "truncated ipv6 packet" && parsedLong.destinationPort == 8003)
+        #expect(parsedLong.checksumErrors.isEmpty && parsedLong.sourceIP == "2001:2::2" && parsedLong.tag == 23)
+        #expect(!parsedLong.matchesValidatorRule(ports: [8003]))
+    }
+
     @Test("VLAN tags (802.1Q and 802.1ad) are read off, and tagged frames never match")
     func vlan() {
         var tagged = link
@@ -79,6 +154,21 @@ struct FrameRoundTripTests {
         #expect(parsed.vlanIDs == [200, 100] && parsed.destinationPort == 8003 && parsed.checksumErrors.isEmpty)
         #expect(!parsed.matchesValidatorRule(ports: [8003]))
         #expect(parsed.flow.hasPrefix("vlan 200.100 udp "))
+    }
+
+    @Test("QinQ over IPv6: 802.1ad outside 802.1Q, the UDP checksum right behind both tags, no match")
+    func qinqIPv6() {
+        var tagged = link
+        tagged.vlanTags = [VLANTag(id: 200, tpid: FrameBuilder.etherTypeQinQ), VLANTag(id: 100)]
+        let frame = tagged.ipv6(v6, .udp(source: 40001, destination: 8003, payload: PacketTag.bytes(id: 8)))
+        #expect(frame.loadBE16(at: 12) == 0x88A8 && frame.loadBE16(at: 16) == 0x8100 && frame.loadBE16(at: 20) == 0x86DD)
+        let parsed = FrameParser.parse(frame)
+        #expect(parsed.vlanIDs == [200, 100] && parsed.networkOffset == 22 && parsed.destinationPort == 8003)
+        #expect(parsed.problem == nil && parsed.checksumErrors.isEmpty && parsed.tag == 8)
+        let pseudo = Reference.pseudoV6(source: frame[30..<46], destination: frame[46..<62], nextHeader: 17, length: 24)
+        #expect(Reference.verifies(pseudo + Array(frame[62..<86])))
+        #expect(!parsed.matchesValidatorRule(ports: [8003]))
+        #expect(parsed.flow == "vlan 200.100 udp [2001:2::2]:40001 > [2001:2::1]:8003")
     }
 
     @Test("ARP: 28-byte message, tag in the padding, 60 bytes")
