@@ -60,19 +60,20 @@ public enum Truncation {
     /// Every cut of every base frame, named "trunc-<base>-at-<length>-in-<header>" (one byte short of
     /// the header's end) or "…-after-<header>" (cut exactly at its end). Cuts shorter than an Ethernet
     /// header are left to the runt cases: they are alike for every frame and cannot be test-run anyway.
-    /// A cut of a matching frame that still holds the UDP destination port is marked `damagedMatching`.
+    /// A cut of a matching frame that still holds the whole UDP header is marked `damagedMatching` (either verdict is
+    /// right); one cut inside the UDP header must pass, as the live lab's `truncated` class requires.
     public static func cases(of bases: [(String, [UInt8])], ports: Set<UInt16>) -> [CheckCase] {
         var result: [CheckCase] = []
         for (base, frame) in bases {
             let parsed = FrameParser.parse(frame)
             let matching = parsed.matchesValidatorRule(ports: ports)
-            let portEnd = parsed.transportOffset.map { $0 + 4 } ?? Int.max
+            let udpEnd = parsed.transportOffset.map { $0 + 8 } ?? Int.max
             var seen = Set<Int>()
             for boundary in boundaries(of: frame) {
                 for (length, position) in [(boundary.offset - 1, "in"), (boundary.offset, "after")]
                 where length >= CheckCase.minimumRunnableLength && length < frame.count && seen.insert(length).inserted {
                     result.append(CheckCase("trunc-\(base)-at-\(length)-\(position)-\(boundary.header)", .truncated,
-                                            Array(frame.prefix(length)), damagedMatching: matching && length >= portEnd))
+                                            Array(frame.prefix(length)), damagedMatching: matching && length >= udpEnd))
                 }
             }
         }
