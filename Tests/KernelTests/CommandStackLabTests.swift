@@ -199,4 +199,20 @@ struct CommandStackLabTests {
         #expect(Set(ourNamespaces()).intersection(appeared).isEmpty)
         #expect(stackPIDs.allSatisfy { !alive($0) }, "the command and its children were ended")
     }
+
+    @Test("each outage lab fails once its bug is removed: the example stack's own command in its place",
+          arguments: ["attach-first-flags-zero", "second-socket-replaces", "stack-exits"])
+    func fixedStackFailsTheOutageLab(name: String) throws {
+        let captures = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: captures) }
+        var lab = try OwnStack.lab(name)
+        let fixed = try OwnStack.lab("example-stack")
+        lab.stack.command?.arguments = try #require(fixed.stack.command).arguments
+        let report = run(lab, captures: captures).report
+        #expect(report.error == nil, "\(summary(report))")
+        #expect(!report.passed, "a declared violation that the fixed stack does not commit must not be observed")
+        #expect(report.checks.filter { !$0.passed }.allSatisfy { $0.expected == .violated },
+                "only the declared violations go missing: \(summary(report))")
+        #expect(leftovers(of: report).isEmpty)
+    }
 }
