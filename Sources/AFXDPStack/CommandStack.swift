@@ -102,7 +102,7 @@ public final class CommandStack: @unchecked Sendable {
         }
     }
 
-    static let tailLines = 15
+    public static let tailLines = 15
 
     /// What the kernel shows of the stack right now.
     struct Readiness {
@@ -275,6 +275,15 @@ public final class CommandStack: @unchecked Sendable {
             evidence.gaps.append("per-queue counters unavailable: \(error)")
         }
         return evidence
+    }
+
+    /// SIGKILL to the whole process group, as a crash would end it (a recovery drill's `stack-exit`); its program
+    /// stays attached. Returns the process id, nil when it was not running.
+    @discardableResult
+    public func kill() -> Int32? {
+        guard let process = lock.withLock({ process }), process.exit == nil else { return nil }
+        Glibc.kill(-process.pid, SIGKILL)
+        return process.pid
     }
 
     /// Takes a last look, records the final evidence, then ends the process group (SIGTERM, `grace`, SIGKILL).

@@ -39,9 +39,12 @@ public struct SessionRecord: Sendable, Codable, Hashable {
     public let stalledAt: Double?
     /// Why the session ended early, if it did ("connect timed out", "reset by peer", …).
     public let failure: String?
+    /// When each exchange completed, in seconds since the start of traffic: what a recovery drill measures.
+    public var exchangeTimes: [Double] = []
 
     public init(queue: Int, flow: String, exchangesPlanned: Int, exchangesCompleted: Int,
-                longestStall: Double, stalledAt: Double?, failure: String?) {
+                longestStall: Double, stalledAt: Double?, failure: String?, exchangeTimes: [Double] = []) {
+        self.exchangeTimes = exchangeTimes
         self.queue = queue
         self.flow = flow
         self.exchangesPlanned = exchangesPlanned
@@ -49,5 +52,62 @@ public struct SessionRecord: Sendable, Codable, Hashable {
         self.longestStall = longestStall
         self.stalledAt = stalledAt
         self.failure = failure
+    }
+}
+
+/// What a recovery drill did and saw: the break, every change of the interface's XDP program, the watchdog.
+public struct RecoveryRecord: Sendable, Codable, Hashable {
+    /// Seconds since the start of traffic when the break happened, and what it was.
+    public var breakAt: Double
+    /// "attached drop_all (id 52) in place of port_redirect (id 48)", "killed the stack's process group (pid 812)".
+    public var breakAction: String
+    /// Why the break could not be made, if it could not.
+    public var breakError: String?
+    /// The lab's bound on the lockout, in seconds after the break.
+    public var restoreWithin: Double
+    /// Every change of the program attached to the stack's interface during the run, in order.
+    public var interfaceChanges: [InterfaceChange]
+    /// The program attached when traffic ended ("none" when the interface had none).
+    public var finalProgram: String
+    /// True when the program that broke the network was still attached at the end.
+    public var breakStillAttached: Bool
+    /// The watchdog's process; nil when the drill has none.
+    public var watchdog: StackProcessRecord?
+    /// What the on-failure script did, when it ran.
+    public var onFailure: String?
+
+    public init(breakAt: Double, breakAction: String, breakError: String? = nil, restoreWithin: Double,
+                interfaceChanges: [InterfaceChange] = [], finalProgram: String = "none", breakStillAttached: Bool = false,
+                watchdog: StackProcessRecord? = nil, onFailure: String? = nil) {
+        self.breakAt = breakAt
+        self.breakAction = breakAction
+        self.breakError = breakError
+        self.restoreWithin = restoreWithin
+        self.interfaceChanges = interfaceChanges
+        self.finalProgram = finalProgram
+        self.breakStillAttached = breakStillAttached
+        self.watchdog = watchdog
+        self.onFailure = onFailure
+    }
+
+    /// The first change of the interface after the break that was not the break itself: the watchdog's action.
+    public var firstActionAfterBreak: InterfaceChange? {
+        interfaceChanges.first { $0.at > breakAt && !$0.byBreak }
+    }
+}
+
+/// The interface's XDP program changed.
+public struct InterfaceChange: Sendable, Codable, Hashable {
+    /// Seconds since the start of traffic.
+    public let at: Double
+    /// "drop_all (id 52)", or "none".
+    public let program: String
+    /// The drill's own break made this change.
+    public let byBreak: Bool
+
+    public init(at: Double, program: String, byBreak: Bool) {
+        self.at = at
+        self.program = program
+        self.byBreak = byBreak
     }
 }

@@ -28,6 +28,9 @@ public enum CheckName: String, CaseIterable, Sendable {
     case inOrder = "in-order"
     /// No sequenced packet went missing, or no more than `sequence.max-loss` allows.
     case noLoss = "no-loss"
+    /// After a recovery drill's break, every SSH session worked again within `restore-within`, and the interface
+    /// was left without the program that broke it.
+    case recovers
 
     /// The checks that judge sequenced traffic (`traffic.sequence`) rather than packet classes.
     public var needsSequence: Bool { self == .inOrder || self == .noLoss }

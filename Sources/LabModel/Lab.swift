@@ -10,9 +10,12 @@ public struct Lab: Sendable, Equatable {
     public var stack: StackSpec
     public var traffic: TrafficSpec
     public var expectations: [Expectation]
+    /// A recovery drill, when the lab declares one.
+    public var recovery: RecoverySpec?
 
     public init(name: String, description: String?, path: String, topology: Topology,
-                stack: StackSpec, traffic: TrafficSpec, expectations: [Expectation]) {
+                stack: StackSpec, traffic: TrafficSpec, expectations: [Expectation], recovery: RecoverySpec? = nil) {
+        self.recovery = recovery
         self.name = name
         self.description = description
         self.path = path

@@ -37,7 +37,9 @@ final class LabExecution {
         var capture: PacketCapture?
         var sessions: SSHSessions?
         var churn: NeighbourChurn?
+        var drill: RecoveryDrill?
         defer {
+            drill?.abort()
             churn?.stop()
             sessions?.stop()
             stack?.shutdown()
@@ -53,21 +55,28 @@ final class LabExecution {
                                              workDirectory: "\(runDirectory)/objects")
         progress("queue steering on \(lab.peerEndpoint.host):\(lab.peerEndpoint.interface) (tc egress, SO_MARK → RX queue)")
 
-        // One origin for every traffic time (sentAt, session stalls, a late registration, a command's exit).
-        let trafficOrigin: Double
+        var lateSteps: [StartupStep] = []
         if let command = lab.stack.command {
-            let commandStack = try DeployedStack.command(lab, command, realized: realized, object: object,
-                                                         runDirectory: runDirectory, progress: progress)
-            stack = .command(commandStack)
-            trafficOrigin = TrafficClock.now()
-            commandStack.watch(origin: trafficOrigin)
+            stack = .command(try DeployedStack.command(lab, command, realized: realized, object: object,
+                                                       runDirectory: runDirectory, progress: progress))
         } else {
             let (builtIn, during) = try DeployedStack.builtIn(lab, namespace: stackNamespace, object: builtInObject(object),
                                                               workDirectory: "\(runDirectory)/objects", progress: progress)
             stack = .builtIn(builtIn, late: nil)
-            trafficOrigin = TrafficClock.now()
-            stack = .builtIn(builtIn, late: LateSteps(steps: during, stack: builtIn, origin: trafficOrigin, progress: progress))
+            lateSteps = during
         }
+        if let recovery = lab.recovery {
+            drill = try RecoveryDrill(recovery, lab: lab, realized: realized, object: object, stack: stack!,
+                                      runDirectory: runDirectory, progress: progress)
+        }
+        // One origin for every traffic time (sentAt, session stalls, a late registration, a command's exit, a break).
+        let trafficOrigin = TrafficClock.now()
+        switch stack! {
+        case .command(let commandStack): commandStack.watch(origin: trafficOrigin)
+        case .builtIn(let builtIn, _):
+            stack = .builtIn(builtIn, late: LateSteps(steps: lateSteps, stack: builtIn, origin: trafficOrigin, progress: progress))
+        }
+        drill?.arm(origin: trafficOrigin)
 
         churn = NeighbourChurn(targets: [lab.stackEndpoint, lab.peerEndpoint].map {
             NeighbourChurn.Target(namespace: realized.namespace(of: $0.host), interface: $0.interface)
@@ -86,6 +95,7 @@ final class LabExecution {
         sessions = nil
         churn?.stop()
         let (lateError, registeredAt) = stack!.finishStartup(origin: trafficOrigin)
+        let recovery = drill?.finish()
         Thread.sleep(forTimeInterval: 0.3)   // frames still in flight reach the sockets and the capture
 
         let captured = capture!.stop()
@@ -100,6 +110,11 @@ final class LabExecution {
             sessions: sessionRecords, sshMaxStall: lab.traffic.ssh?.maxStall ?? 0, sshEnabled: lab.traffic.ssh != nil,
             evidence: evidence, neighbourFrames: captured.arpFrames + captured.neighbourDiscoveryFrames,
             captureDrops: captured.droppedByCapture, socketsRegisteredAt: registeredAt)
+        observations.recovery = recovery
+        if recovery?.breakAction.contains("in place of") == true {
+            // The drill replaced the stack's program on purpose; the stack leaving it alone is no gap in the evidence.
+            observations.evidence.gaps.removeAll { $0.hasPrefix("detach: left") }
+        }
         if let failure = captured.failure {
             observations.evidence.gaps.append("the capture stopped early (\(failure)): later packets could not be seen reaching the kernel")
         }
@@ -115,6 +130,10 @@ final class LabExecution {
                                     durationSeconds: Date().timeIntervalSince(started),
                                     captureDirectory: runDirectory)
         try? JSONReport.render([report]).write(toFile: "\(runDirectory)/report.json", atomically: true, encoding: .utf8)
+        if let summary = report.recovery {
+            try? RecoveryPlot.svg(summary, sessions: sessionRecords, maxStall: lab.traffic.ssh?.maxStall ?? 1, title: lab.name)
+                .write(toFile: "\(runDirectory)/recovery.svg", atomically: true, encoding: .utf8)
+        }
         return report
     }
 

@@ -67,6 +67,8 @@ public struct LabReport: Sendable, Codable, Equatable {
     public let error: String?
     /// What a sequence lab measured; nil for packet-class labs.
     public let sequence: SequenceSummary?
+    /// What a recovery drill did and how long each SSH session was locked out; nil without a drill.
+    public var recovery: RecoverySummary?
 
     public init(lab: String, file: String, passed: Bool, checks: [CheckResult], packets: PacketCounts,
                 classes: [ClassSummary], diagnosis: [String], durationSeconds: Double, captureDirectory: String?,
@@ -103,11 +105,21 @@ public struct LabReport: Sendable, Codable, Equatable {
                          packets: PacketCounts(observations.injected, observations: observations), classes: classes,
                          diagnosis: diagnosis, durationSeconds: durationSeconds, captureDirectory: captureDirectory,
                          evidence: observations.evidence, sessions: observations.sessions, error: nil)
+            .with(recovery: observations.recovery.map {
+                RecoverySummary(drill: $0, lockouts: RecoveryCheck.lockouts(observations.sessions, breakAt: $0.breakAt,
+                                                                             maxStall: observations.sshMaxStall))
+            })
+    }
+
+    private func with(recovery: RecoverySummary?) -> LabReport {
+        var copy = self
+        copy.recovery = recovery
+        return copy
     }
 
     private enum CodingKeys: String, CodingKey {
         case lab, file, passed, checks, packets, classes, diagnosis, durationSeconds, captureDirectory, evidence, sessions, error
-        case sequence
+        case sequence, recovery
     }
 
     /// Like the synthesized encoding, but absent values are written as null so every report has the same keys.
@@ -126,5 +138,17 @@ public struct LabReport: Sendable, Codable, Equatable {
         try container.encode(sessions, forKey: .sessions)
         try container.encode(error, forKey: .error)
         try container.encode(sequence, forKey: .sequence)
+        try container.encode(recovery, forKey: .recovery)
+    }
+}
+
+/// A recovery drill in a report.
+public struct RecoverySummary: Sendable, Codable, Equatable {
+    public let drill: RecoveryRecord
+    public let lockouts: [SessionLockout]
+
+    public init(drill: RecoveryRecord, lockouts: [SessionLockout]) {
+        self.drill = drill
+        self.lockouts = lockouts
     }
 }

@@ -53,7 +53,10 @@ public enum TerminalReport {
             lines.append("  diagnosis:")
             lines += lab.diagnosis.map { "    • \(printable($0))" }
         }
-        if let directory = lab.captureDirectory { lines.append("  capture: \(printable(directory))") }
+        if let directory = lab.captureDirectory {
+            lines.append("  capture: \(printable(directory))")
+            if lab.recovery != nil { lines.append("  recovery timeline: \(printable(directory))/recovery.svg") }
+        }
         return lines
     }
 

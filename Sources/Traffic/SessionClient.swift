@@ -38,10 +38,12 @@ struct SessionClient {
         var stalledAt: Double?
         var failure: String?
         var lastProgress = plan.start
+        var completions: [Double] = []
 
         func record() -> SessionRecord {
             SessionRecord(queue: queue, flow: flowPrefix + "\(Sockets.localPort(fd))" + flowSuffix, exchangesPlanned: planned,
-                          exchangesCompleted: completed, longestStall: longest, stalledAt: stalledAt, failure: failure)
+                          exchangesCompleted: completed, longestStall: longest, stalledAt: stalledAt, failure: failure,
+                          exchangeTimes: completions)
         }
 
         if let why = Sockets.connect(fd, to: receiver, timeout: max(plan.maxStall, 0.001)) {
@@ -75,6 +77,7 @@ struct SessionClient {
                     }
                     let now = TrafficClock.now()
                     completed += 1
+                    completions.append(now - plan.origin)
                     longest = max(longest, now - lastProgress)
                     lastProgress = now
                     break

@@ -3,13 +3,14 @@ public enum ExpectedOutcome: String, Sendable, Codable {
     case holds, violated
 }
 
-/// The five checks, by the names lab files use.
+/// The five packet-class checks and the recovery drill's, by the names lab files use.
 public enum CheckName: String, CaseIterable, Sendable {
     case nonMatchingReachKernel = "non-matching-reach-kernel"
     case failedRedirectsPass = "failed-redirects-pass"
     case matchingReachXSK = "matching-reach-xsk"
     case sshSurvives = "ssh-survives"
     case noXDPExceptions = "no-xdp-exceptions"
+    case recovers
 }
 
 /// The checks of sequence labs (`traffic.sequence`), judged by `SequenceVerifier` from the receiver's arrivals.

@@ -372,7 +372,8 @@ struct Diagnosis {
     /// Checks the run could not decide: usually a lab that asks for something its traffic does not contain.
     private func undecided() -> [String] {
         // Missing tracepoints are already explained by `evidenceLimits`.
-        let open = results.filter { !$0.judged && !($0.name == CheckName.noXDPExceptions.rawValue && !evidence.tracepointsAttached) }
+        let open = results.filter { !$0.judged && !($0.name == CheckName.noXDPExceptions.rawValue && !evidence.tracepointsAttached)
+                                    && !($0.name == CheckName.recovers.rawValue && observations.recovery == nil) }
         guard !open.isEmpty else { return [] }
         return ["Could not be judged: " + open.map { "\($0.name) (\($0.detail))" }.joined(separator: "; ") + "."]
     }

@@ -22,6 +22,8 @@ public struct Observations: Sendable {
     /// When the sockets were registered in the XSKMAP, in seconds on the clock of `InjectedPacket.sentAt`,
     /// if that happened while traffic flowed (a late `register` step); nil when they were registered before.
     public var socketsRegisteredAt: Double?
+    /// What a recovery drill did, when the lab has one.
+    public var recovery: RecoveryRecord?
 
     public init(injected: [InjectedPacket], kernelIDs: [UInt64: Double], xskArrivals: [UInt64: Int],
                 socketQueues: Set<Int>, queueCount: Int, sessions: [SessionRecord], sshMaxStall: Double,

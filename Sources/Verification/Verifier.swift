@@ -48,12 +48,23 @@ public enum Verifier {
                 return SessionCheck.result(expected: request.expected, observations: observations)
             case .noXDPExceptions:
                 return ExceptionCheck.result(expected: request.expected, observations: observations)
+            case .recovers:
+                return RecoveryCheck.result(expected: request.expected, observations: observations)
             }
         }
     }
 
     /// A few sentences that explain what went wrong, built from the kernel evidence and the packet fates.
     public static func diagnosis(of results: [CheckResult], observations: Observations) -> [String] {
-        Diagnosis(results: results, observations: observations).sentences()
+        guard let drill = observations.recovery else { return Diagnosis(results: results, observations: observations).sentences() }
+        // From the break on, the drill (and then the watchdog) decided where packets went, not the stack.
+        var outsideBreak = observations
+        outsideBreak.injected = observations.injected.filter { $0.sentAt < drill.breakAt }
+        outsideBreak.sessions = []
+        outsideBreak.sshEnabled = false
+        let packetResults = results.filter { ![CheckName.sshSurvives.rawValue, CheckName.recovers.rawValue].contains($0.name) }
+        return RecoveryCheck.sentences(drill, lockouts: RecoveryCheck.lockouts(observations.sessions, breakAt: drill.breakAt,
+                                                                               maxStall: observations.sshMaxStall))
+            + Diagnosis(results: packetResults, observations: outsideBreak).sentences()
     }
 }

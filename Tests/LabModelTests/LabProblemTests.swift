@@ -162,7 +162,7 @@ struct LabProblemTests {
                 == "14:24: check 'ssh-survives' is already listed at line 14; a check may appear once")
         #expect(onlyProblem(yaml: Fixtures.base(replacing: "expect: [ssh-survives]", with: "expect: []"))
                 == "14:9: expect must list at least one check; checks are: non-matching-reach-kernel, "
-                 + "failed-redirects-pass, matching-reach-xsk, ssh-survives, no-xdp-exceptions, in-order, no-loss")
+                 + "failed-redirects-pass, matching-reach-xsk, ssh-survives, no-xdp-exceptions, in-order, no-loss, recovers")
         #expect(onlyProblem(yaml: Fixtures.base(replacing: "  from: peer", with: "  from: peer\n  ssh: off"))
                 == "15:10: ssh-survives needs SSH sessions, but traffic has ssh: off (line 14); remove one of them")
         #expect(onlyProblem(yaml: Fixtures.base(replacing: "  from: peer", with: "  from: peer\n  ssh: {interval: 2s, max-stall: 1s}"))

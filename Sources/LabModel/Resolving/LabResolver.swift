@@ -8,7 +8,7 @@ struct LabResolver {
     /// The lab file, absolute; `program:` paths are relative to its folder.
     let labPath: String
 
-    static let topKeys = ["lab", "description", "topology", "stack", "traffic", "expect"]
+    static let topKeys = ["lab", "description", "topology", "stack", "traffic", "expect", "recovery"]
 
     func resolve(_ root: Node) -> Lab? {
         guard let top = reader.fields(root, "the lab file", known: Self.topKeys) else { return nil }
@@ -22,12 +22,13 @@ struct LabResolver {
         let traffic = top.required("traffic", reader, meaning: "the traffic to send to the stack")
             .map { resolveTraffic($0, topology: topology, stack: stack) }
         let expectations = top.required("expect", reader, meaning: "the checks to run, such as ssh-survives")
-            .flatMap { resolveExpectations($0, traffic: traffic) }
+            .flatMap { resolveExpectations($0, traffic: traffic, hasRecovery: top["recovery"] != nil) }
+        let recovery = top["recovery"].map { resolveRecovery($0, stack: stack?.spec, traffic: traffic?.spec) }
 
         guard let name, let topology = topology?.value, let stackSpec = stack?.spec,
-              let trafficSpec = traffic?.spec, let expectations else { return nil }
+              let trafficSpec = traffic?.spec, let expectations, recovery == nil || recovery! != nil else { return nil }
         return Lab(name: name, description: description, path: labPath, topology: topology,
-                   stack: stackSpec, traffic: trafficSpec, expectations: expectations)
+                   stack: stackSpec, traffic: trafficSpec, expectations: expectations, recovery: recovery ?? nil)
     }
 
     /// `[a-z0-9][a-z0-9-]*`, at most 40 characters: it names folders and reports.

@@ -4,7 +4,7 @@ extension LabResolver {
     static let expectationKeys = ["check", "outcome"]
 
     /// At least one check, each at most once; short form `- name`, long form `- check: name` + `outcome:`.
-    func resolveExpectations(_ node: Node, traffic: TrafficDraft?) -> [Expectation]? {
+    func resolveExpectations(_ node: Node, traffic: TrafficDraft?, hasRecovery: Bool) -> [Expectation]? {
         guard let items = reader.list(node, "expect", example: "[non-matching-reach-kernel, ssh-survives]") else {
             return nil
         }
@@ -26,6 +26,11 @@ extension LabResolver {
             if !sequenceChecksFit(expectation, node: item, traffic: traffic) {
                 valid = false
                 continue
+            }
+            if expectation.check == .recovers, !hasRecovery {
+                reader.error("recovers judges a recovery drill; add a recovery section (watchdog, break, "
+                             + "restore-within), or remove the check", at: item)
+                valid = false
             }
             if expectation.check == .sshSurvives, let off = traffic?.sshOff {
                 reader.error("ssh-survives needs SSH sessions, but traffic has ssh: off (line \(reader.location(off).line)); "

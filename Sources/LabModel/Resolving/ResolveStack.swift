@@ -67,14 +67,25 @@ extension LabResolver {
         }
         let ready = fields["ready"].map { reader.duration($0, "ready", in: 0.1...600) } ?? StackCommand.defaultReady
         let starts = fields["traffic-starts"].map { reader.choice($0, "traffic-starts", as: TrafficStart.self) } ?? .whenReady
-        guard let items = reader.list(node, "command", example: "[./bin/my-stack, --iface, \"{interface}\"]") else {
+        guard valid, let ready, let starts, let arguments = commandArguments(node, "command", hasProgram: hasProgram) else {
+            return nil
+        }
+        return StackCommand(arguments: arguments, ready: ready, workingDirectory: LabPaths.folder(of: labPath),
+                            trafficStarts: starts)
+    }
+
+    /// A command line as a list: the executable first (resolved as `executablePath` says), every `{placeholder}`
+    /// one that xdplab fills in, `{program}` only when the stack has a program.
+    func commandArguments(_ node: Node, _ what: String, hasProgram: Bool) -> [String]? {
+        guard let items = reader.list(node, what, example: "[./bin/my-stack, --iface, \"{interface}\"]") else {
             return nil
         }
         guard !items.isEmpty else {
-            reader.error("command must name the executable to run, such as [./bin/my-stack, --iface, \"{interface}\"]",
+            reader.error("\(what) must name the executable to run, such as [./bin/my-stack, --iface, \"{interface}\"]",
                          at: node)
             return nil
         }
+        var valid = true
         var arguments: [String] = []
         for item in items {
             guard let argument = reader.string(item, "a command argument") else { valid = false; continue }
@@ -90,10 +101,9 @@ extension LabResolver {
             }
             arguments.append(argument)
         }
-        guard valid, let ready, let starts, let executable = executablePath(items[0], arguments[0]) else { return nil }
+        guard valid, let executable = executablePath(items[0], arguments[0]) else { return nil }
         arguments[0] = executable
-        return StackCommand(arguments: arguments, ready: ready, workingDirectory: LabPaths.folder(of: labPath),
-                            trafficStarts: starts)
+        return arguments
     }
 
     /// A path with a slash, relative to the lab file's folder, that must be an executable file; a bare name must
@@ -148,7 +158,7 @@ extension LabResolver {
     }
 
     /// Absolute, standardized, relative to the lab file's folder; the file must exist.
-    private func programPath(_ node: Node) -> String? {
+    func programPath(_ node: Node) -> String? {
         guard let text = reader.string(node, "program") else { return nil }
         guard text.hasSuffix(".bpf.c") || text.hasSuffix(".o") else {
             reader.error("program must be a BPF C source ending in .bpf.c or a compiled object ending in .o; "
