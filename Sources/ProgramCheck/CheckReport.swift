@@ -21,13 +21,19 @@ public struct CheckOptions: Sendable {
     /// Runs every sweep value on every queue (4 queues: 1.6 M runs instead of 0.4 M); by default each value
     /// runs on one queue in turn, while every corpus case runs on every queue.
     public var sweepEveryQueue: Bool
+    /// Threads that share the test runs of each queue and state, each with a descriptor of its own for the program.
+    public var threads: Int
 
     public static let defaultPorts: [UInt16] = [8003, 8004, 8005]
     public static let defaultQueues = 4
     public static let maximumQueues = 64
+    /// One per core: test runs are CPU-bound and independent within one slot state.
+    public static let defaultThreads = ProcessInfo.processInfo.activeProcessorCount
 
     public init(ports: [UInt16] = defaultPorts, queues: Int = defaultQueues, isolation: Isolation = .ownNamespace(name: nil),
-                workDirectory: String? = nil, framesFile: String? = nil, sweepEveryQueue: Bool = false) {
+                workDirectory: String? = nil, framesFile: String? = nil, sweepEveryQueue: Bool = false,
+                threads: Int = CheckOptions.defaultThreads) {
+        self.threads = threads
         self.ports = ports
         self.queues = queues
         self.isolation = isolation

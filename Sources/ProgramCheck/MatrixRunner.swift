@@ -8,22 +8,23 @@ import Realization
 /// the kernel looks the ifindex up in the calling thread's namespace.
 enum MatrixRunner {
     static func run(_ batch: FrameBatch, programFD: Int32, xsksMapFD: Int32, ifindex: Int32, queues: Int,
-                    sockets: [Int32]?) throws -> VerdictMatrix {
+                    sockets: [Int32]?, threads: Int = 1) throws -> VerdictMatrix {
         let states: [SlotState] = sockets == nil ? [.empty] : [.empty, .registered]
         precondition(sockets == nil || sockets!.count == queues, "one socket per queue")
         return try run(batch, programFD: programFD, xsksMapFD: xsksMapFD, ifindex: ifindex, queueIDs: Array(0..<queues),
-                       states: states, sockets: sockets)
+                       states: states, sockets: sockets, threads: threads)
     }
 
     /// A live program, loaded and attached by another process: one state, the one its XSKMAP is in now, on
     /// the RX queues `queueIDs`. The C loop gets no map descriptor, so no slot can be touched.
     static func runLive(_ batch: FrameBatch, programFD: Int32, ifindex: Int32, queueIDs: [Int],
-                        state: SlotState) throws -> VerdictMatrix {
-        try run(batch, programFD: programFD, xsksMapFD: -1, ifindex: ifindex, queueIDs: queueIDs, states: [state], sockets: nil)
+                        state: SlotState, threads: Int = 1) throws -> VerdictMatrix {
+        try run(batch, programFD: programFD, xsksMapFD: -1, ifindex: ifindex, queueIDs: queueIDs, states: [state], sockets: nil,
+                threads: threads)
     }
 
     private static func run(_ batch: FrameBatch, programFD: Int32, xsksMapFD: Int32, ifindex: Int32, queueIDs: [Int],
-                            states: [SlotState], sockets: [Int32]?) throws -> VerdictMatrix {
+                            states: [SlotState], sockets: [Int32]?, threads: Int) throws -> VerdictMatrix {
         let queues = queueIDs.count
         let every = batch.everyQueueCount
         var retvals = [UInt32](repeating: 0, count: states.count * (queues * every + batch.count - every))
@@ -34,6 +35,7 @@ enum MatrixRunner {
         matrix.ifindex = ifindex
         matrix.queue_count = UInt32(queues)
         matrix.every_queue_count = UInt32(every)
+        matrix.threads = UInt32(max(1, min(threads, Int(XDPSHIM_MAX_THREADS))))
         let result: Int32 = batch.bytes.withUnsafeBufferPointer { bytes in
             batch.offsets.withUnsafeBufferPointer { offsets in
                 batch.lengths.withUnsafeBufferPointer { lengths in

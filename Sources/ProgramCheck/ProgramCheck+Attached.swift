@@ -97,7 +97,8 @@ extension ProgramCheck {
             if let live {
                 for (state, queues) in [(SlotState.registered, registered), (.empty, empty)] where !queues.isEmpty {
                     matrices.append(try NetworkNamespace.run(live.namespace) {
-                        try MatrixRunner.runLive(batch, programFD: program.fd, ifindex: live.ifindex, queueIDs: queues, state: state)
+                        try MatrixRunner.runLive(batch, programFD: program.fd, ifindex: live.ifindex, queueIDs: queues, state: state,
+                                                 threads: options.threads)
                     })
                 }
             }
@@ -105,7 +106,8 @@ extension ProgramCheck {
                 let queues = beyond.map { [$0.queue] } ?? (live == nil ? empty : [])
                 if !queues.isEmpty {
                     matrices.append(try environment.perform {
-                        try MatrixRunner.runLive(batch, programFD: program.fd, ifindex: environment.ifindex, queueIDs: queues, state: .empty)
+                        try MatrixRunner.runLive(batch, programFD: program.fd, ifindex: environment.ifindex, queueIDs: queues, state: .empty,
+                                                 threads: options.threads)
                     })
                 }
             }

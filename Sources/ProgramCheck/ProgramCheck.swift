@@ -50,7 +50,8 @@ public enum ProgramCheck {
         do {
             matrix = try environment.perform {
                 try MatrixRunner.run(batch, programFD: loaded.program.fd, xsksMapFD: loaded.xsksMap.fd,
-                                     ifindex: environment.ifindex, queues: environment.queues, sockets: sockets)
+                                     ifindex: environment.ifindex, queues: environment.queues, sockets: sockets,
+                                     threads: options.threads)
             }
         } catch {
             throw CheckFailure.wrapping(error, while: "test-run \(name)")

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -42,10 +43,80 @@ static inline int run_one(const struct xdpshim_frames *frames, uint32_t index, s
     return err;
 }
 
+/// One thread's share of one queue's frames: every `parts`-th of them, from `part` on.
+struct slice {
+    const struct xdpshim_frames *frames;
+    int prog_fd;
+    uint32_t ifindex, rx_queue, queue, queues, every, part, parts;
+    uint32_t *out, *spread;
+    int err;
+    uint32_t failed_frame;
+};
+
+static void *run_slice(void *argument)
+{
+    struct slice *s = argument;
+    struct xdp_md ctx = { .ingress_ifindex = s->ifindex, .rx_queue_index = s->rx_queue };
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+    // The queue's frames in order: the every-queue ones, then this queue's share of the spread ones.
+    uint32_t i = s->every > 0 ? 0 : s->every + s->queue;
+    for (uint32_t k = 0; i < s->frames->count && !s->err; k++) {
+        uint32_t *retval = i < s->every ? &s->out[i] : &s->spread[i];
+        if (k % s->parts == s->part && (s->err = run_one(s->frames, i, &ctx, &opts, s->prog_fd, retval)))
+            s->failed_frame = i;
+        i = i + 1 < s->every ? i + 1 : (i < s->every ? s->every + s->queue : i + s->queues);
+    }
+    return NULL;
+}
+
+/// Runs one queue's frames in the current slot state, split over `m->threads` threads (the calling one
+/// included), each with a descriptor of its own for the program. Threads inherit the caller's network namespace,
+/// where the kernel looks the ifindex up.
+static int run_queue(const struct xdpshim_frames *frames, const struct xdpshim_matrix *m, uint32_t rx_queue,
+                     uint32_t queue, uint32_t *out, uint32_t *spread, uint32_t *failed_frame)
+{
+    uint32_t parts = m->threads == 0 ? 1 : (m->threads > XDPSHIM_MAX_THREADS ? XDPSHIM_MAX_THREADS : m->threads);
+    struct slice slices[XDPSHIM_MAX_THREADS];
+    pthread_t threads[XDPSHIM_MAX_THREADS];
+    uint32_t started = 0;
+    int err = 0;
+    for (uint32_t part = 0; part < parts; part++) {
+        int fd = part == 0 ? m->prog_fd : dup(m->prog_fd);
+        if (fd < 0) {
+            parts = part;   // run with the threads there are descriptors for
+            break;
+        }
+        slices[part] = (struct slice){ .frames = frames, .prog_fd = fd, .ifindex = (uint32_t)m->ifindex,
+                                       .rx_queue = rx_queue, .queue = queue, .queues = m->queue_count,
+                                       .every = m->every_queue_count, .part = part, .parts = 0, .out = out,
+                                       .spread = spread };
+    }
+    for (uint32_t part = 0; part < parts; part++)
+        slices[part].parts = parts;
+    for (uint32_t part = 1; part < parts; part++) {
+        if (pthread_create(&threads[part], NULL, run_slice, &slices[part]) != 0)
+            break;
+        started = part;
+    }
+    // Slices whose thread did not start run here, after the first.
+    for (uint32_t part = started + 1; part < parts; part++)
+        run_slice(&slices[part]);
+    run_slice(&slices[0]);
+    for (uint32_t part = 1; part <= started; part++)
+        pthread_join(threads[part], NULL);
+    for (uint32_t part = 0; part < parts; part++) {
+        if (!err && slices[part].err) {
+            err = slices[part].err;
+            *failed_frame = slices[part].failed_frame;
+        }
+        if (part > 0)
+            close(slices[part].prog_fd);
+    }
+    return err;
+}
+
 int xdpshim_testrun_matrix(const struct xdpshim_frames *frames, struct xdpshim_matrix *m)
 {
-    struct xdp_md ctx = { 0 };
-    LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
     const uint32_t count = frames->count, queues = m->queue_count, every = m->every_queue_count;
     const uint32_t states = m->socket_fds ? 2 : 1;
     const size_t stride = (size_t)queues * every + (count - every);
@@ -68,7 +139,6 @@ int xdpshim_testrun_matrix(const struct xdpshim_frames *frames, struct xdpshim_m
     if (err)
         return fail(m, err, 0, failed_queue, 0, "empty the xsks_map slots");
 
-    ctx.ingress_ifindex = (uint32_t)m->ifindex;
     for (uint32_t state = 0; state < states; state++) {
         for (uint32_t queue = 0; queue < queues; queue++) {
             uint32_t rx_queue = m->queue_ids ? m->queue_ids[queue] : queue;
@@ -78,22 +148,15 @@ int xdpshim_testrun_matrix(const struct xdpshim_frames *frames, struct xdpshim_m
                 if (err)
                     return fail(m, err, state, queue, 0, "register the AF_XDP socket in xsks_map");
             }
-            ctx.rx_queue_index = rx_queue;
             uint32_t *out = m->retvals + state * stride + (size_t)queue * every;
             // Frame i >= every lands at spread[i]: right after the every-queue block of this state.
             uint32_t *spread = m->retvals + state * stride + (size_t)queues * every - every;
-            uint32_t i;
-            for (i = 0; i < every; i++)
-                if ((err = run_one(frames, i, &ctx, &opts, m->prog_fd, &out[i])))
-                    break;
-            if (!err)
-                for (i = every + queue; i < count; i += queues)
-                    if ((err = run_one(frames, i, &ctx, &opts, m->prog_fd, &spread[i])))
-                        break;
+            uint32_t failed_frame = 0;
+            err = run_queue(frames, m, rx_queue, queue, out, spread, &failed_frame);
             if (state == 1)
                 bpf_map_delete_elem(m->xsks_map_fd, &rx_queue);
             if (err)
-                return fail(m, err, state, queue, i, "run the program (BPF_PROG_TEST_RUN)");
+                return fail(m, err, state, queue, failed_frame, "run the program (BPF_PROG_TEST_RUN)");
         }
     }
     return 0;

@@ -43,6 +43,9 @@ struct Check: ParsableCommand {
     @Flag(help: "Run every sweep value on every queue too, not each on one queue in turn (slower, more runs).")
     var sweepEveryQueue = false
 
+    @Option(help: "Threads that share the test runs (default: one per core).")
+    var threads: Int = CheckOptions.defaultThreads
+
     @Option(help: "Write a JSON report here.")
     var json: String?
 
@@ -82,7 +85,8 @@ struct Check: ParsableCommand {
         } catch {
             return try fail("--ports: \(error)", status: Status.badInput)
         }
-        let options = CheckOptions(ports: portList, queues: queues, framesFile: saveFrames, sweepEveryQueue: sweepEveryQueue)
+        let options = CheckOptions(ports: portList, queues: queues, framesFile: saveFrames, sweepEveryQueue: sweepEveryQueue,
+                                   threads: threads)
         let report: CheckReport
         let program = subject
         do {

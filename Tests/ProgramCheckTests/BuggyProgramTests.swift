@@ -22,6 +22,21 @@ struct BuggyProgramTests {
         report.violations.first { $0.caseName == name && $0.state == state }
     }
 
+    @Test("threads share the runs but never change a verdict: one thread and four give the same matrix")
+    func threadsAgree() throws {
+        var reports: [CheckReport] = []
+        for threads in [1, 4] {
+            let isolation = KernelProbe.isolation("threads\(threads)")
+            reports.append(try ProgramCheck.check(program: CheckFixtures.program("fixed_key.bpf.c"),
+                                                  options: CheckOptions(queues: 3, isolation: isolation, sweepEveryQueue: true,
+                                                                        threads: threads)))
+            #expect(KernelProbe.noLeftovers(isolation))
+        }
+        #expect(reports[0].runs == reports[1].runs && reports[0].runs > 0)
+        #expect(reports[0].violations == reports[1].violations && !reports[0].violations.isEmpty)
+        #expect(reports[0].tallies == reports[1].tallies)
+    }
+
     @Test("flags 0: matching frames ABORT with an empty slot, on every queue; the lint says so")
     func flagsZero() throws {
         let report = try check("flags_zero.bpf.c")

@@ -16,6 +16,8 @@ struct xdpshim_frames {
 /// slot of the frame's own queue holding `socket_fds[queue]` and every other slot empty. Frames below
 /// `every_queue_count` run on every RX queue 0..queue_count-1; each later frame i runs on one queue,
 /// (i - every_queue_count) % queue_count, so long sweeps are spread over the queues instead of repeated.
+#define XDPSHIM_MAX_THREADS 64
+
 struct xdpshim_matrix {
     int prog_fd;
     /// The XSKMAP whose slots the states set, or -1 to touch no map at all and run the one state the slots
@@ -31,6 +33,8 @@ struct xdpshim_matrix {
     uint32_t every_queue_count;
     /// queue_count AF_XDP socket descriptors, or NULL to run the empty state only.
     const int32_t *socket_fds;
+    /// Threads that share each queue's frames (0 or 1: only the calling one), at most XDPSHIM_MAX_THREADS.
+    uint32_t threads;
     /// Out: the program's return values. Per state (0 empty, 1 registered): [queue][every_queue_count],
     /// then one value for each later frame.
     uint32_t *retvals;
