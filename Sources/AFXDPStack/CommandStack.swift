@@ -189,9 +189,17 @@ public final class CommandStack: @unchecked Sendable {
 
     /// When the last of the listed queues first had a bound socket, in seconds since `origin`; nil when all of them
     /// had one before traffic began, infinity when one never did.
+    /// A successful redirect to a queue proves its socket was bound (and registered) by then, which polling on a
+    /// busy machine may notice late; so the first such event bounds each queue's time too.
     public func socketsBoundAt(origin: Double) -> Double? {
-        lock.withLock {
-            let times = configuration.socketQueues.map { firstBound[$0] ?? .infinity }
+        var firstRedirect: [Int: Double] = [:]
+        for event in redirectEvents() where firstRedirect[Int(event.mapIndex)] == nil {
+            firstRedirect[Int(event.mapIndex)] = event.at
+        }
+        return lock.withLock {
+            let times = configuration.socketQueues.map { queue in
+                min(firstBound[queue] ?? .infinity, firstRedirect[queue] ?? .infinity)
+            }
             guard let last = times.max(), last >= origin else { return nil }
             return last - origin
         }

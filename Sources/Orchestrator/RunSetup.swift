@@ -37,6 +37,8 @@ enum RunSetup {
 
     /// The lab's namespaces and links, registered so that SIGINT and SIGTERM tear them down too.
     static func realize(_ lab: Lab, run: String, progress: Progress) throws -> RealizedLab {
+        Interruption.registerStarting(run: run)
+        defer { Interruption.unregisterStarting(run: run) }
         let realized = try Realizer.realize(LabPlan.topology(lab), run: run) { progress($0) }
         Interruption.register(realized)
         return realized

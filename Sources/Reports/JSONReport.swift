@@ -2,7 +2,14 @@ import Foundation
 
 /// Machine-readable reports: `{"labs":[{"lab":…,"passed":…,"checks":[…],"packets":{…},…}]}`.
 public enum JSONReport {
-    private struct Document: Encodable { let labs: [LabReport] }
+    private struct Document: Codable { let labs: [LabReport] }
+
+    /// The labs of a report that `render` wrote (a child `xdplab run` hands its result back this way).
+    public static func parse(_ data: Data) throws -> [LabReport] {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(Document.self, from: data).labs
+    }
 
     public static func render(_ labs: [LabReport]) -> String {
         let encoder = JSONEncoder()

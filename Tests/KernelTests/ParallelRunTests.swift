@@ -1,0 +1,75 @@
+import Foundation
+import Glibc
+import Testing
+import Realization
+
+/// Short copies of the gate lab in a temporary folder, each with its own name; `failing` ones run the flags-0
+/// incident program, so their failed-redirects-pass check fails.
+private func shortLabs(_ names: [(name: String, failing: Bool)], in folder: String) throws -> [String] {
+    let gate = try String(contentsOfFile: Repository.gateLab, encoding: .utf8)
+    let programs = Repository.programsFolder
+    return try names.map { lab in
+        let program = lab.failing ? "\(programs)/incidents/redirect_flags0.bpf.c" : "\(programs)/port_redirect.bpf.c"
+        let text = gate.replacingOccurrences(of: "lab: validator-ports", with: "lab: \(lab.name)")
+            .replacingOccurrences(of: "  program: ../programs/port_redirect.bpf.c", with: "  program: \(program)")
+            .replacingOccurrences(of: "  preflight: [check]", with: "")
+            .replacingOccurrences(of: "  duration: 6s", with: "  duration: 2s")
+            .replacingOccurrences(of: "  rounds: 4", with: "  rounds: 1")
+        let path = "\(folder)/\(lab.name).yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
+
+private func xdplab(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Repository.executable)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+@Suite("xdplab run --jobs: labs at once, each in a child run", .serialized,
+       .enabled(if: LabProbe.canRunLabs, "needs root, iproute2 and clang to build xdplab-<run>-* namespaces and load XDP"))
+struct ParallelRunTests {
+    @Test("reports come back in the order given, the exit status covers all, and nothing is left")
+    func orderAndStatus() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Repository.executable), "build xdplab first")
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let labs = try shortLabs([("par-one", false), ("par-two", true), ("par-three", false)], in: work)
+        let before = Set(ourNamespaces())
+        let process = try xdplab(["run"] + labs + ["--jobs", "3", "--json", "\(work)/report.json", "--captures", work])
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "one lab fails its checks")
+        let data = try #require(FileManager.default.contents(atPath: "\(work)/report.json"))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let reports = try #require(document["labs"] as? [[String: Any]])
+        #expect(reports.compactMap { $0["lab"] as? String } == ["par-one", "par-two", "par-three"])
+        #expect(reports.compactMap { $0["passed"] as? Bool } == [true, false, true])
+        #expect(Set(ourNamespaces()).subtracting(before).isEmpty)
+    }
+
+    @Test("SIGTERM with several labs running ends every child run, and every lab is torn down")
+    func interruptEndsEveryChild() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Repository.executable), "build xdplab first")
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let labs = try shortLabs([("int-one", false), ("int-two", false), ("int-three", false)], in: work)
+        let before = Set(ourNamespaces())
+        let process = try xdplab(["run"] + labs + ["--jobs", "3", "--captures", work])
+        // Wait until all three labs have namespaces (two each), then interrupt.
+        var appeared: Set<String> = []
+        for _ in 0..<300 where appeared.count < 6 {
+            Thread.sleep(forTimeInterval: 0.05)
+            appeared = Set(ourNamespaces()).subtracting(before)
+        }
+        #expect(appeared.count == 6, "three labs up at once: \(appeared.sorted())")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143)
+        #expect(Set(ourNamespaces()).intersection(appeared).isEmpty, "every child tore its lab down")
+    }
+}
