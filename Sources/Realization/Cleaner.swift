@@ -37,9 +37,6 @@ public enum Cleaner {
     }
 
     public static func deleteNamespace(_ name: String) throws {
-        let result = try Command.run("ip", ["netns", "delete", name])
-        if result.status != 0 && FileManager.default.fileExists(atPath: NetworkNamespace.path(name)) {
-            try result.check()
-        }
+        try RouteNetlink.deleteNamespace(name)
     }
 }

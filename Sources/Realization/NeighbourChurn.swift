@@ -23,9 +23,7 @@ public final class NeighbourChurn: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             while stopped.wait(timeout: .now() + period) == .timedOut {
                 for target in targets {
-                    for family in ["-4", "-6"] {
-                        _ = try? Command.run("ip", [family, "-n", target.namespace, "neigh", "flush", "dev", target.interface])
-                    }
+                    _ = try? RouteNetlink.flushNeighbours(target.interface, in: target.namespace)
                 }
             }
             finished.signal()

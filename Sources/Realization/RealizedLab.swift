@@ -25,13 +25,7 @@ public final class RealizedLab: @unchecked Sendable {
 
     /// MAC address of an interface in a host's namespace.
     public func mac(host: String, interface: String) throws -> [UInt8] {
-        let text = try Command.checked("ip", ["-n", namespace(of: host), "-br", "link", "show", "dev", interface]).stdout
-        // "eth0@if2  UP  aa:bb:cc:dd:ee:ff <BROADCAST,...>"
-        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard let field = fields.first(where: { $0.split(separator: ":").count == 6 }) else {
-            throw SystemError("read MAC address of \(host):\(interface)", errno: ENODEV, extra: text)
-        }
-        return field.split(separator: ":").map { UInt8($0, radix: 16) ?? 0 }
+        try RouteNetlink.mac(of: interface, in: namespace(of: host))
     }
 
     /// Ends every process still inside the run's namespaces, then deletes the namespaces (which removes links,

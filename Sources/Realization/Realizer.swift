@@ -2,7 +2,7 @@ import Foundation
 
 /// Builds a topology for real: one network namespace per host, veth links with the requested queue counts
 /// created directly inside the namespaces (nothing ever appears in the machine's own namespace), addresses,
-/// and short neighbour timing. On any failure it removes what it built before rethrowing.
+/// and short neighbour timing, all through rtnetlink from this process (`RouteNetlink`), no `ip` processes. On any failure it removes what it built before rethrowing.
 public enum Realizer {
     public static func realize(_ plan: TopologyPlan, run: String = Ownership.newRunID(),
                                progress: (String) -> Void = { _ in }) throws -> RealizedLab {
@@ -12,9 +12,9 @@ public enum Realizer {
         do {
             for host in plan.hosts {
                 let ns = lab.namespace(of: host)
-                try Command.checked("ip", ["netns", "add", ns])
+                try RouteNetlink.addNamespace(ns)
                 lab.recordNamespace(host: host, name: ns)
-                try Command.checked("ip", ["-n", ns, "link", "set", "lo", "up"])
+                try RouteNetlink.setUp("lo", in: ns)
             }
             progress("namespaces: \(names.joined(separator: ", "))")
             for link in plan.links {
@@ -30,19 +30,16 @@ public enum Realizer {
 
     static func createLink(_ link: TopologyPlan.Link, in lab: RealizedLab) throws {
         let nsA = lab.namespace(of: link.a.host), nsB = lab.namespace(of: link.b.host)
-        let q = String(link.queues)
         // Created inside A with its peer placed straight into B. Equal queue counts on both ends keep
         // native XDP possible on either side (RX queues of the XDP side ≥ TX queues of its peer).
-        try Command.checked("ip", ["-n", nsA, "link", "add", link.a.interface, "numtxqueues", q, "numrxqueues", q,
-                                   "type", "veth", "peer", "name", link.b.interface, "netns", nsB,
-                                   "numtxqueues", q, "numrxqueues", q])
+        try RouteNetlink.addVeth(link.a.interface, in: nsA, peer: link.b.interface, in: nsB, queues: link.queues)
         for end in [link.a, link.b] {
             let ns = lab.namespace(of: end.host)
-            try Command.checked("ip", ["-n", ns, "link", "set", "dev", end.interface, "alias", Ownership.linkAlias(run: lab.run)])
+            try RouteNetlink.setAlias(end.interface, in: ns, to: Ownership.linkAlias(run: lab.run))
             try setNeighbourTiming(lab.plan.neighbour, namespace: ns, interface: end.interface)
-            try Command.checked("ip", ["-n", ns, "addr", "add", end.ipv4, "dev", end.interface])
-            try Command.checked("ip", ["-n", ns, "addr", "add", end.ipv6, "dev", end.interface, "nodad"])
-            try Command.checked("ip", ["-n", ns, "link", "set", "dev", end.interface, "up"])
+            try RouteNetlink.addAddress(end.ipv4, to: end.interface, in: ns)
+            try RouteNetlink.addAddress(end.ipv6, to: end.interface, in: ns)
+            try RouteNetlink.setUp(end.interface, in: ns)
         }
     }
 
