@@ -215,4 +215,25 @@ struct CommandStackLabTests {
                 "only the declared violations go missing: \(summary(report))")
         #expect(leftovers(of: report).isEmpty)
     }
+
+    @Test("xdplab clean ends the processes a killed run left inside its namespaces, then removes them")
+    func cleanEndsLeftoverProcesses() throws {
+        let run = Ownership.newRunID()
+        let name = Ownership.namespaceName(run: run, host: "ghost")
+        let record = "\(Ownership.recordDirectory)/\(run)"
+        try RouteNetlink.addNamespace(name)
+        defer {
+            try? RouteNetlink.deleteNamespace(name)
+            try? FileManager.default.removeItem(atPath: record)
+        }
+        // The run's process is gone (pid 2147483646 does not exist); what it started lives on in its namespace.
+        try "pid 2147483646\nlab ghost\nnamespace \(name)\n".write(toFile: record, atomically: true, encoding: .utf8)
+        let orphan = try NamespaceProcess.start(namespace: name, arguments: ["sleep", "60"], environment: [:],
+                                                workingDirectory: "/", logPath: "/dev/null")
+        #expect(NamespaceMembers.pids(in: name) == [orphan.pid])
+        let removals = Cleaner.removeLeftovers()
+        #expect(removals.map(\.namespace).contains(name))
+        #expect(orphan.waitForExit(timeout: 5) != nil, "the process inside was ended")
+        #expect(!Ownership.existingNamespaces().contains(name))
+    }
 }
