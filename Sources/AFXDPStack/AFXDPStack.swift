@@ -179,31 +179,13 @@ public final class AFXDPStack: @unchecked Sendable {
 
     private func readEvidence() -> KernelEvidence {
         var evidence = KernelEvidence(gaps: gaps, replacements: replacements)
-        if let tracepoints {
-            do {
-                (evidence.exceptions, evidence.redirectErrors) = try tracepoints.read()
-                evidence.tracepointsAttached = true
-            } catch {
-                evidence.gaps.append("tracepoint counters unreadable: \(error)")
-            }
-        } else if gaps.isEmpty {
-            evidence.gaps.append("tracepoints not attached: the program was never loaded")
-        }
+        evidence.addTracepoints(tracepoints, missing: "the program was never loaded")
         for socket in sockets {
             do { evidence.sockets[socket.queue] = try socket.statistics() } catch {
                 evidence.gaps.append("\(error)")
             }
         }
-        do {
-            if counters == nil {
-                counters = try NetworkNamespace.run(configuration.namespace) {
-                    try QueueCounters(interface: configuration.interface)
-                }
-            }
-            evidence.queueCounters = try counters!.read()
-        } catch {
-            evidence.gaps.append("per-queue counters unavailable: \(error)")
-        }
+        evidence.addQueueCounters(&counters, namespace: configuration.namespace, interface: configuration.interface)
         return evidence
     }
 

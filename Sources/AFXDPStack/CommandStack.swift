@@ -260,28 +260,9 @@ public final class CommandStack: @unchecked Sendable {
         evidence.replacements = replacements.map {
             ProgramReplacement(replaced: $0.replaced, replacedBy: $0.replacedBy, orphanedPorts: [], at: $0.at - origin)
         }
-        if let tracepoints {
-            do {
-                (evidence.exceptions, evidence.redirectErrors) = try tracepoints.read()
-                evidence.redirects = try tracepoints.redirects()
-                evidence.tracepointsAttached = true
-            } catch {
-                evidence.gaps.append("tracepoint counters unreadable: \(error)")
-            }
-        } else if gaps.isEmpty {
-            evidence.gaps.append("tracepoints not attached: the stack never became ready")
-        }
+        evidence.addTracepoints(tracepoints, missing: "the stack never became ready")
         evidence.sockets = socketStatistics
-        do {
-            if counters == nil {
-                counters = try NetworkNamespace.run(configuration.namespace) {
-                    try QueueCounters(interface: configuration.interface)
-                }
-            }
-            evidence.queueCounters = try counters!.read()
-        } catch {
-            evidence.gaps.append("per-queue counters unavailable: \(error)")
-        }
+        evidence.addQueueCounters(&counters, namespace: configuration.namespace, interface: configuration.interface)
         return evidence
     }
 
