@@ -61,14 +61,16 @@ let package = Package(
                           dependencies: ["Orchestrator", "ProgramCheck",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
+        // Helpers more than one test target needs (a headless browser for the report page).
+        .target(name: "TestResources", path: "Tests/TestResources"),
         .testTarget(name: "LabModelTests", dependencies: ["LabModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "Traffic"]),
         .testTarget(name: "SequencingTests", dependencies: ["Sequencing"], resources: [.copy("Snapshots")]),
         .testTarget(name: "VerificationTests",
-                    dependencies: ["Verification", "Reports", "LabModel", "Packets", "Evidence", "Sequencing"]),
+                    dependencies: ["Verification", "Reports", "LabModel", "Packets", "Evidence", "Sequencing", "TestResources"]),
         .testTarget(name: "KernelTests",
                     dependencies: ["Orchestrator", "AFXDPStack", "Traffic", "Capture", "Realization", "BPFSupport", "Packets", "Evidence", "LabModel",
-                                   "MapRing", "Sequencing"],
+                                   "MapRing", "Sequencing", "Reports", "TestResources"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ProgramCheckTests",
                     dependencies: ["ProgramCheck", "Packets", "Realization", "BPFSupport", "AFXDPStack", "CLibBPF"],

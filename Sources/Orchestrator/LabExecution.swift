@@ -114,7 +114,7 @@ final class LabExecution {
                                     diagnosis: diagnosis,
                                     durationSeconds: Date().timeIntervalSince(started),
                                     captureDirectory: runDirectory)
-        try? JSONReport.render([report]).write(toFile: "\(runDirectory)/report.json", atomically: true, encoding: .utf8)
+        RunReports.write(report, to: runDirectory, progress: progress)
         return report
     }
 

@@ -1,7 +1,7 @@
 /// Text and numbers inside SVG markup.
-enum SVGText {
+public enum SVGText {
     /// Escapes the five characters XML gives meaning to, for text content and attribute values alike.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.count)
         for character in text {
@@ -18,10 +18,10 @@ enum SVGText {
     }
 
     /// A coordinate, to a tenth of a pixel.
-    static func number(_ value: Double) -> String { DecimalText.compact(value, digits: 1) }
+    public static func number(_ value: Double) -> String { DecimalText.compact(value, digits: 1) }
 
     /// A readable step for about `target` ticks over `span`: 1, 2 or 5 times a power of ten.
-    static func niceStep(span: Double, target: Int) -> Double {
+    public static func niceStep(span: Double, target: Int) -> Double {
         guard span > 0, target > 0 else { return 1 }
         let raw = span / Double(target)
         var power = 1.0
@@ -32,7 +32,7 @@ enum SVGText {
     }
 
     /// Tick values from the first multiple of `step` at or above `low` up to `high`.
-    static func ticks(low: Double, high: Double, step: Double) -> [Double] {
+    public static func ticks(low: Double, high: Double, step: Double) -> [Double] {
         var value = (low / step).rounded(.up) * step
         var result: [Double] = []
         while value <= high + step * 1e-9 && result.count < 100 {
