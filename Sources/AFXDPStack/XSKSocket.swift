@@ -36,7 +36,8 @@ final class XSKSocket: @unchecked Sendable {
         gate = configuration.consumerGate
         frameSize = configuration.frameSize
         areaSize = configuration.umemFrames * configuration.frameSize
-        // The UMEM must be page-aligned; anonymous memory is, and it is memcg-accounted (no RLIMIT_MEMLOCK needed).
+        // The UMEM must be page-aligned; anonymous memory is. Registering it pins its pages and charges them to
+        // RLIMIT_MEMLOCK unless the process has CAP_IPC_LOCK (root has; without it the registration fails with ENOBUFS).
         let mapped = mmap(nil, areaSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         guard let mapped, mapped != UnsafeMutableRawPointer(bitPattern: -1) else {
             let code = Glibc.errno

@@ -39,12 +39,17 @@ public struct SessionRecord: Sendable, Codable, Hashable {
     public let stalledAt: Double?
     /// Why the session ended early, if it did ("connect timed out", "reset by peer", …).
     public let failure: String?
-    /// When each exchange completed, in seconds since the start of traffic: what a recovery drill measures.
-    public var exchangeTimes: [Double] = []
+    /// Seconds since the start of traffic when each completed exchange got its answer: the session's timeline.
+    public let answeredAt: [Double]
+    /// Seconds since the start of traffic when exchange 0 was due, and when the client gave up or finished.
+    public let startedAt: Double?
+    public let endedAt: Double?
+    /// The lab's limit for a pause between answers (`max-stall`), in seconds.
+    public let maxStall: Double?
 
     public init(queue: Int, flow: String, exchangesPlanned: Int, exchangesCompleted: Int,
-                longestStall: Double, stalledAt: Double?, failure: String?, exchangeTimes: [Double] = []) {
-        self.exchangeTimes = exchangeTimes
+                longestStall: Double, stalledAt: Double?, failure: String?, answeredAt: [Double] = [],
+                startedAt: Double? = nil, endedAt: Double? = nil, maxStall: Double? = nil) {
         self.queue = queue
         self.flow = flow
         self.exchangesPlanned = exchangesPlanned
@@ -52,6 +57,30 @@ public struct SessionRecord: Sendable, Codable, Hashable {
         self.longestStall = longestStall
         self.stalledAt = stalledAt
         self.failure = failure
+        self.answeredAt = answeredAt
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.maxStall = maxStall
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case queue, flow, exchangesPlanned, exchangesCompleted, longestStall, stalledAt, failure, answeredAt, startedAt,
+             endedAt, maxStall
+    }
+
+    /// Reports written before the timeline fields existed decode with an empty timeline.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(queue: try container.decode(Int.self, forKey: .queue), flow: try container.decode(String.self, forKey: .flow),
+                  exchangesPlanned: try container.decode(Int.self, forKey: .exchangesPlanned),
+                  exchangesCompleted: try container.decode(Int.self, forKey: .exchangesCompleted),
+                  longestStall: try container.decode(Double.self, forKey: .longestStall),
+                  stalledAt: try container.decodeIfPresent(Double.self, forKey: .stalledAt),
+                  failure: try container.decodeIfPresent(String.self, forKey: .failure),
+                  answeredAt: try container.decodeIfPresent([Double].self, forKey: .answeredAt) ?? [],
+                  startedAt: try container.decodeIfPresent(Double.self, forKey: .startedAt),
+                  endedAt: try container.decodeIfPresent(Double.self, forKey: .endedAt),
+                  maxStall: try container.decodeIfPresent(Double.self, forKey: .maxStall))
     }
 }
 

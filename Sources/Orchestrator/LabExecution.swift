@@ -129,11 +129,11 @@ final class LabExecution {
                                     diagnosis: diagnosis,
                                     durationSeconds: Date().timeIntervalSince(started),
                                     captureDirectory: runDirectory)
-        try? JSONReport.render([report]).write(toFile: "\(runDirectory)/report.json", atomically: true, encoding: .utf8)
         if let summary = report.recovery {
             try? RecoveryPlot.svg(summary, sessions: sessionRecords, maxStall: lab.traffic.ssh?.maxStall ?? 1, title: lab.name)
                 .write(toFile: "\(runDirectory)/recovery.svg", atomically: true, encoding: .utf8)
         }
+        RunReports.write(report, to: runDirectory, progress: progress)
         return report
     }
 

@@ -43,13 +43,16 @@ public enum LabRunner {
             return LabOutcome(report: report, missingCapability: nil)
         } catch let error as CapabilityError {
             progress("cannot run: this machine lacks \(error.capability)")
-            return LabOutcome(report: .failure(lab: lab, error: "missing capability: \(error)", started: started,
-                                               captureDirectory: execution.runDirectory),
-                              missingCapability: error)
+            let report = LabReport.failure(lab: lab, error: "missing capability: \(error)", started: started,
+                                           captureDirectory: execution.runDirectory)
+            if let directory = report.captureDirectory { RunReports.write(report, to: directory, json: false, progress: progress) }
+            return LabOutcome(report: report, missingCapability: error)
         } catch {
             progress("failed: \(error)")
-            return LabOutcome(report: .failure(lab: lab, error: "\(error)", started: started,
-                                               captureDirectory: execution.runDirectory), missingCapability: nil)
+            let report = LabReport.failure(lab: lab, error: "\(error)", started: started, captureDirectory: execution.runDirectory)
+            // The page says why, and links what the run left (a command stack's output, the objects).
+            if let directory = report.captureDirectory { RunReports.write(report, to: directory, json: false, progress: progress) }
+            return LabOutcome(report: report, missingCapability: nil)
         }
     }
 }

@@ -7,8 +7,14 @@ import Realization
 enum Preflight {
     static func check(_ lab: Lab) throws {
         guard geteuid() == 0 else {
-            throw CapabilityError(capability: "root (CAP_NET_ADMIN, CAP_BPF, CAP_SYS_ADMIN)",
+            throw CapabilityError(capability: "root (CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_NET_RAW, CAP_IPC_LOCK, CAP_NET_BIND_SERVICE)",
                                   detail: "xdplab creates network namespaces and loads BPF programs; run it as root (sudo)")
+        }
+        // Root in a container or under a restricted bounding set may still lack some.
+        if let missing = ProcessCapabilities.missing(sessionPort: lab.traffic.ssh?.port), !missing.isEmpty {
+            throw CapabilityError(capability: missing.map(\.name).joined(separator: ", "),
+                                  detail: missing.map { "\($0.name) for \($0.why)" }.joined(separator: "; ")
+                                      + "; in a container, run it privileged or add them (docs/ci.md)")
         }
         guard Command.which("ip") != nil else {
             throw CapabilityError(capability: "iproute2", detail: "`ip` is not installed; apt-get install iproute2")

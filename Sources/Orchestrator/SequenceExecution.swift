@@ -154,7 +154,7 @@ final class SequenceExecution {
             packets: PacketCounts(injected: sent.sent, kernel: reachedKernel, xsk: xsk, lost: report.lost),
             classes: [], diagnosis: diagnosis, durationSeconds: Date().timeIntervalSince(started),
             captureDirectory: runDirectory, evidence: stackEvidence, sessions: [], error: nil, sequence: summary)
-        try? JSONReport.render([labReport]).write(toFile: "\(runDirectory)/report.json", atomically: true, encoding: .utf8)
+        RunReports.write(labReport, to: runDirectory, progress: progress)
         return labReport
     }
 

@@ -20,7 +20,7 @@ public enum CheckTerminalReport {
         }
         for call in report.lint {
             let text = "  lint: " + call.summary
-            lines.append(call.fallsBackToPass ? text : paint.yellow(text))
+            lines.append(call.emptySlotIsSafe ? text : paint.yellow(text))
         }
         lines.append("")
         lines += table(report, paint)

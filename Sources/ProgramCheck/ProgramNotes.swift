@@ -19,7 +19,7 @@ public enum ProgramNotes {
         let instructions = program.instructions
         let calls = RedirectLint.calls(in: instructions, mapNames: program.mapNames)
         var notes: [String] = []
-        for call in calls where !call.fallsBackToPass {
+        for call in calls where !call.emptySlotIsSafe {
             notes.append("Static analysis: \(call.summary).")
         }
         let tests = ResultTestLint.findings(in: instructions)

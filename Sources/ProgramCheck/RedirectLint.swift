@@ -5,6 +5,9 @@
 /// The analysis follows r3 (and r1, the map) backwards from the call along every path, through register
 /// copies and into callers of BPF-to-BPF subprograms, until a constant is loaded. A value loaded from
 /// memory, computed, or undefined makes the call "computed at run time".
+///
+/// A call that runs only after a lookup of the same slot found a socket (`RedirectGuard`) never meets an empty
+/// slot: its flags decide only what happens when the socket leaves between the lookup and the call.
 public enum RedirectLint {
     /// One `bpf_redirect_map` call.
     public struct Call: Sendable, Equatable {
@@ -16,12 +19,16 @@ public enum RedirectLint {
         public let flags: [UInt64]
         /// True when on some path the flags come from memory, arithmetic or the caller's unknown value.
         public let computedAtRunTime: Bool
+        /// The `bpf_map_lookup_elem` of the same map and key whose non-NULL result every path to the call
+        /// passes through; nil when some path reaches the call without one.
+        public let guardedBy: Int?
 
-        public init(instruction: Int, map: String?, flags: [UInt64], computedAtRunTime: Bool) {
+        public init(instruction: Int, map: String?, flags: [UInt64], computedAtRunTime: Bool, guardedBy: Int? = nil) {
             self.instruction = instruction
             self.map = map
             self.flags = flags
             self.computedAtRunTime = computedAtRunTime
+            self.guardedBy = guardedBy
         }
 
         /// What an empty slot returns, per constant: "XDP_PASS".
@@ -30,10 +37,19 @@ public enum RedirectLint {
         /// True when every path passes XDP_PASS as the fallback.
         public var fallsBackToPass: Bool { !computedAtRunTime && !flags.isEmpty && flags.allSatisfy { $0 == 2 } }
 
+        /// True when an empty slot cannot drop a frame at this call: it falls back to XDP_PASS, or a lookup
+        /// guards it.
+        public var emptySlotIsSafe: Bool { fallsBackToPass || guardedBy != nil }
+
         /// "instruction 37: bpf_redirect_map(xsks_map, key, 2): an empty slot gives XDP_PASS".
         public var summary: String {
             let flagText = flags.map { String($0) } + (computedAtRunTime ? ["?"] : [])
             var text = "instruction \(instruction): bpf_redirect_map(\(map ?? "a map"), key, \(flagText.joined(separator: " or ")))"
+            if let guardedBy, !fallsBackToPass {
+                let which = flags.count == 1 && !computedAtRunTime ? "flags \(flags[0])" : "its flags"
+                return text + ": guarded by a lookup of the same slot (instruction \(guardedBy)): an empty slot never "
+                    + "reaches the call; \(which) only matters if the socket goes away between lookup and redirect"
+            }
             if flags.count == 1 && !computedAtRunTime {
                 text += ": an empty slot gives " + RedirectLint.fallback(flags[0])
             } else {
@@ -76,7 +92,11 @@ public enum RedirectLint {
             result.append(Call(instruction: index, map: map, flags: flags.constants.sorted(),
                                computedAtRunTime: flags.unknown || !flags.mapFDs.isEmpty))
         }
-        return result
+        let guards = RedirectGuard.guards(in: instructions, calls: result.map(\.instruction), translatedXSKMaps: translatedXSKMaps)
+        return result.map { call in
+            Call(instruction: call.instruction, map: call.map, flags: call.flags, computedAtRunTime: call.computedAtRunTime,
+                 guardedBy: guards[call.instruction])
+        }
     }
 }
 

@@ -69,10 +69,13 @@ public struct LabReport: Sendable, Codable, Equatable {
     public let sequence: SequenceSummary?
     /// What a recovery drill did and how long each SSH session was locked out; nil without a drill.
     public var recovery: RecoverySummary?
+    /// Packet fates by traffic class and RX queue; nil for sequence labs and labs that could not run.
+    public let grid: FateGrid?
 
     public init(lab: String, file: String, passed: Bool, checks: [CheckResult], packets: PacketCounts,
                 classes: [ClassSummary], diagnosis: [String], durationSeconds: Double, captureDirectory: String?,
-                evidence: KernelEvidence?, sessions: [SessionRecord], error: String?, sequence: SequenceSummary? = nil) {
+                evidence: KernelEvidence?, sessions: [SessionRecord], error: String?, sequence: SequenceSummary? = nil,
+                grid: FateGrid? = nil) {
         self.lab = lab
         self.file = file
         self.passed = passed
@@ -86,6 +89,7 @@ public struct LabReport: Sendable, Codable, Equatable {
         self.sessions = sessions
         self.error = error
         self.sequence = sequence
+        self.grid = grid
     }
 
     /// The report of a lab that ran: passed when it has checks and every one came out as expected.
@@ -104,7 +108,8 @@ public struct LabReport: Sendable, Codable, Equatable {
         return LabReport(lab: lab, file: file, passed: !results.isEmpty && results.allSatisfy(\.passed), checks: results,
                          packets: PacketCounts(observations.injected, observations: observations), classes: classes,
                          diagnosis: diagnosis, durationSeconds: durationSeconds, captureDirectory: captureDirectory,
-                         evidence: observations.evidence, sessions: observations.sessions, error: nil)
+                         evidence: observations.evidence, sessions: observations.sessions, error: nil,
+                         grid: FateGrid(observations))
             .with(recovery: observations.recovery.map {
                 RecoverySummary(drill: $0, lockouts: RecoveryCheck.lockouts(observations.sessions, breakAt: $0.breakAt,
                                                                              maxStall: observations.sshMaxStall))
@@ -119,7 +124,26 @@ public struct LabReport: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case lab, file, passed, checks, packets, classes, diagnosis, durationSeconds, captureDirectory, evidence, sessions, error
-        case sequence, recovery
+        case sequence, grid, recovery
+    }
+
+    /// Reports written before a field existed decode with it absent.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(lab: try container.decode(String.self, forKey: .lab), file: try container.decode(String.self, forKey: .file),
+                  passed: try container.decode(Bool.self, forKey: .passed),
+                  checks: try container.decode([CheckResult].self, forKey: .checks),
+                  packets: try container.decode(PacketCounts.self, forKey: .packets),
+                  classes: try container.decode([ClassSummary].self, forKey: .classes),
+                  diagnosis: try container.decode([String].self, forKey: .diagnosis),
+                  durationSeconds: try container.decode(Double.self, forKey: .durationSeconds),
+                  captureDirectory: try container.decodeIfPresent(String.self, forKey: .captureDirectory),
+                  evidence: try container.decodeIfPresent(KernelEvidence.self, forKey: .evidence),
+                  sessions: try container.decode([SessionRecord].self, forKey: .sessions),
+                  error: try container.decodeIfPresent(String.self, forKey: .error),
+                  sequence: try container.decodeIfPresent(SequenceSummary.self, forKey: .sequence),
+                  grid: try container.decodeIfPresent(FateGrid.self, forKey: .grid))
+        recovery = try container.decodeIfPresent(RecoverySummary.self, forKey: .recovery)
     }
 
     /// Like the synthesized encoding, but absent values are written as null so every report has the same keys.
@@ -138,6 +162,7 @@ public struct LabReport: Sendable, Codable, Equatable {
         try container.encode(sessions, forKey: .sessions)
         try container.encode(error, forKey: .error)
         try container.encode(sequence, forKey: .sequence)
+        try container.encode(grid, forKey: .grid)
         try container.encode(recovery, forKey: .recovery)
     }
 }

@@ -10,7 +10,7 @@ public enum RecoveryPlot {
 
     public static func svg(_ summary: RecoverySummary, sessions: [SessionRecord], maxStall: Double, title: String) -> String {
         let drill = summary.drill
-        let ends = sessions.flatMap(\.exchangeTimes) + [drill.breakAt + drill.restoreWithin]
+        let ends = sessions.flatMap(\.answeredAt) + [drill.breakAt + drill.restoreWithin]
             + drill.interfaceChanges.map(\.at)
         let span = max(1, (ends.max() ?? 1) * 1.04)
         let plotWidth = width - left - right
@@ -29,7 +29,7 @@ public enum RecoveryPlot {
             let y = top + row * Double(index) + row / 2
             parts.append(text(8, y + 4, "queue \(session.queue)"))
             parts.append(line(x(0), y, x(span), y, stroke: "#ddd"))
-            let times = session.exchangeTimes.sorted()
+            let times = session.answeredAt.sorted()
             var previous = 0.0
             for time in times {
                 if time - previous > maxStall {

@@ -32,7 +32,7 @@ public enum TerminalReport {
         if let error = lab.error {
             return ["\(paint.red("ERROR")) \(paint.bold(printable(lab.lab)))  \(printable(lab.file))  (\(time))",
                     "  could not run: " + printable(error).replacingOccurrences(of: "\n", with: "\n    ")]
-                + (lab.captureDirectory.map { ["  capture: \(printable($0))"] } ?? [])
+                + (lab.captureDirectory.map { ["  capture: \(printable($0))"] } ?? []) + page(lab)
         }
         var lines = ["\(lab.passed ? paint.green("PASS ") : paint.red("FAIL ")) \(paint.bold(printable(lab.lab)))  \(printable(lab.file))  (\(time))"]
         let width = lab.checks.map(\.name.count).max() ?? 0
@@ -57,7 +57,15 @@ public enum TerminalReport {
             lines.append("  capture: \(printable(directory))")
             if lab.recovery != nil { lines.append("  recovery timeline: \(printable(directory))/recovery.svg") }
         }
+        lines += page(lab)
         return lines
+    }
+
+    /// The run's report page, when the run wrote one.
+    static func page(_ lab: LabReport) -> [String] {
+        guard let directory = lab.captureDirectory else { return [] }
+        let path = "\(directory)/\(HTMLReport.fileName)"
+        return FileManager.default.fileExists(atPath: path) ? ["  page:    \(printable(path))"] : []
     }
 
     /// For a command stack: its process, and where "reached the socket" came from.

@@ -38,12 +38,14 @@ struct SessionClient {
         var stalledAt: Double?
         var failure: String?
         var lastProgress = plan.start
-        var completions: [Double] = []
+        var answeredAt: [Double] = []
+        answeredAt.reserveCapacity(planned)
 
         func record() -> SessionRecord {
             SessionRecord(queue: queue, flow: flowPrefix + "\(Sockets.localPort(fd))" + flowSuffix, exchangesPlanned: planned,
                           exchangesCompleted: completed, longestStall: longest, stalledAt: stalledAt, failure: failure,
-                          exchangeTimes: completions)
+                          answeredAt: answeredAt, startedAt: plan.start - plan.origin, endedAt: TrafficClock.now() - plan.origin,
+                          maxStall: plan.maxStall)
         }
 
         if let why = Sockets.connect(fd, to: receiver, timeout: max(plan.maxStall, 0.001)) {
@@ -77,7 +79,7 @@ struct SessionClient {
                     }
                     let now = TrafficClock.now()
                     completed += 1
-                    completions.append(now - plan.origin)
+                    answeredAt.append(now - plan.origin)
                     longest = max(longest, now - lastProgress)
                     lastProgress = now
                     break

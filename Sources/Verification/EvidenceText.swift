@@ -2,7 +2,7 @@ import Foundation
 import Evidence
 
 /// Kernel evidence in words, one line per fact, as the check details and the diagnosis quote it.
-enum EvidenceText {
+public enum EvidenceText {
     static let actionNames: [UInt32: String] = [0: "XDP_ABORTED", 1: "XDP_DROP", 2: "XDP_PASS", 3: "XDP_TX", 4: "XDP_REDIRECT"]
 
     /// "action 0 (XDP_ABORTED)", "action 4294967294 (-2), not a valid XDP action: the kernel treats it as XDP_ABORTED".
@@ -54,7 +54,7 @@ enum EvidenceText {
     static func xdpDrops(queue: Int, _ count: UInt64) -> String { "veth xdp_drops on queue \(queue): \(count)" }
 
     /// Every non-zero fact, in a stable order. `queues` limits the per-queue veth counters (nil: all queues).
-    static func lines(_ evidence: KernelEvidence, queues: Set<Int>? = nil) -> [String] {
+    public static func lines(_ evidence: KernelEvidence, queues: Set<Int>? = nil) -> [String] {
         var lines: [String] = []
         lines += evidence.exceptions.sorted { $0.action < $1.action }.filter { $0.count > 0 }.map(exception)
         lines += evidence.redirectErrors
@@ -75,9 +75,9 @@ enum EvidenceText {
 }
 
 /// Small number and list formatting shared by details and diagnosis.
-enum Words {
+public enum Words {
     /// 2 → "2s", 0.2134 → "0.21s", 11.6 → "11.6s".
-    static func seconds(_ value: Double) -> String {
+    public static func seconds(_ value: Double) -> String {
         var text = String(format: "%.2f", value)
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
@@ -85,7 +85,7 @@ enum Words {
     }
 
     /// [0, 1, 2, 5] → "0–2, 5"
-    static func queues(_ queues: some Sequence<Int>) -> String {
+    public static func queues(_ queues: some Sequence<Int>) -> String {
         let sorted = Set(queues).sorted()
         var parts: [String] = []
         var index = 0
@@ -99,7 +99,7 @@ enum Words {
         return parts.joined(separator: ", ")
     }
 
-    static func plural(_ count: Int, _ singular: String, _ plural: String? = nil) -> String {
+    public static func plural(_ count: Int, _ singular: String, _ plural: String? = nil) -> String {
         "\(count) \(count == 1 ? singular : plural ?? singular + "s")"
     }
 }

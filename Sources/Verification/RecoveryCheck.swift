@@ -28,7 +28,7 @@ public enum RecoveryCheck {
     /// Per session: the first gap longer than `maxStall` that ends after the break (or that never ends).
     public static func lockouts(_ sessions: [SessionRecord], breakAt: Double, maxStall: Double) -> [SessionLockout] {
         sessions.map { session in
-            let times = session.exchangeTimes.sorted()
+            let times = session.answeredAt.sorted()
             var previous = times.last(where: { $0 <= breakAt }) ?? breakAt
             for time in times where time > breakAt {
                 if time - previous > maxStall {

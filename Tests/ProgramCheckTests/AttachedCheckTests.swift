@@ -238,6 +238,20 @@ struct AttachedCheckTests {
         #expect(report.notes.contains { $0.contains("its validator_ports map claims no port") })
     }
 
+    @Test("a redirect guarded by a lookup of its slot: the lint finds the guard where the verifier inlined the lookup")
+    func guardedRedirect() throws {
+        let stack = try ForeignStack()
+        defer { stack.remove() }
+        _ = try stack.attach(CheckFixtures.program("guarded_flags_zero.bpf.c"))
+        try stack.register(queues: [0, 1], in: try #require(try AttachedPrograms.xdp(namespace: stack.namespace, interface: "a0")))
+        let report = try check(.interface("a0", namespace: stack.namespace), label: "att-guard")
+        #expect(report.passed, "violations: \(report.violations.map { "\($0.caseName) \($0.state.name) \($0.verdict.name)" })")
+        #expect(report.states.contains(.empty) && report.states.contains(.registered))
+        #expect(report.lint.count == 1)
+        #expect(report.lint.first?.flags == [0])
+        #expect(report.lint.first?.guardedBy != nil, "\(report.lint.map(\.summary))")
+    }
+
     @Test("the lab runner's one-call API")
     func summary() throws {
         let stack = try ForeignStack()

@@ -5,7 +5,7 @@ import Testing
 /// A session that completed exchanges at `times` (seconds since the start of traffic).
 private func session(_ queue: Int, _ times: [Double], planned: Int? = nil) -> SessionRecord {
     SessionRecord(queue: queue, flow: "tcp #\(queue)", exchangesPlanned: planned ?? times.count, exchangesCompleted: times.count,
-                  longestStall: 0, stalledAt: nil, failure: nil, exchangeTimes: times)
+                  longestStall: 0, stalledAt: nil, failure: nil, answeredAt: times)
 }
 
 private func every(_ step: Double, from: Double, to: Double) -> [Double] {
