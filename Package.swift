@@ -72,6 +72,8 @@ let package = Package(
                     dependencies: ["Orchestrator", "AFXDPStack", "Traffic", "Capture", "Realization", "BPFSupport", "Packets", "Evidence", "LabModel",
                                    "MapRing", "Sequencing", "Reports", "TestSupport"],
                     resources: [.copy("Fixtures")]),
+        // The built xdplab executable, run as users run it: exit statuses, output streams, reports.
+        .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
         .testTarget(name: "ProgramCheckTests",
                     dependencies: ["ProgramCheck", "Packets", "Realization", "BPFSupport", "AFXDPStack", "CLibBPF"],
                     exclude: ["Fixtures"]),

@@ -1,28 +1,48 @@
 import ArgumentParser
 import Foundation
-import Glibc
 import LabModel
 import Orchestrator
+import Realization
 import Reports
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Build each lab for real, run its traffic, and judge its checks.")
+        abstract: "Build each lab for real, run its traffic, and judge its checks.",
+        discussion: """
+            A folder stands for every *.yaml below it. --json - or --junit - writes that report to standard output;
+            the summary then goes to standard error, where progress always goes. On SIGINT or SIGTERM the reports of
+            the labs that finished, and of the interrupted lab as an error, are written before the tear-down; the
+            exit status is then 130 or 143.
+            --keep leaves one lab up after its verdict (until `xdplab destroy RUN` or `xdplab clean --all`) and
+            says how to enter it.
+            """)
 
-    @Argument(help: "Lab files (YAML).")
+    @Argument(help: "Lab files (YAML), or folders of them.", completion: .file(extensions: ["yaml"]))
     var labs: [String]
 
-    @Option(help: "Use this XDP program (.bpf.c or .o) instead of the one each lab names.")
+    @Option(help: "Use this XDP program (.bpf.c or .o) instead of the one each lab names.",
+            completion: .file(extensions: ["bpf.c", "o"]))
     var program: String?
 
-    @Option(help: "Write a JSON report here.")
+    @Option(name: .customLong("only"), help: ArgumentHelp("Run only the lab with this lab: name (repeatable).", valueName: "name"))
+    var only: [String] = []
+
+    @Option(help: "Write a JSON report here (- for standard output).", completion: .file(extensions: ["json"]))
     var json: String?
 
-    @Option(help: "Write a JUnit XML report here.")
+    @Option(help: "Write a JUnit XML report here (- for standard output).", completion: .file(extensions: ["xml"]))
     var junit: String?
 
-    @Option(help: "Folder for pcaps and evidence; runs write <captures>/<lab>/<time>-<run>/.")
+    @Option(help: "Folder for pcaps and evidence; runs write <captures>/<lab>/<time>-<run>/.", completion: .directory)
     var captures: String = "Captures"
+
+    @Flag(help: "Leave the lab's namespaces and stack up after the verdict, to inspect them (one lab only).")
+    var keep = false
+
+    @OptionGroup var color: ColorOption
+    @OptionGroup var progress: ProgressOptions
+
+    private var destinations: ReportDestinations { ReportDestinations(json: json, junit: junit) }
 
     func validate() throws {
         if let program, !FileManager.default.fileExists(atPath: program) {
@@ -31,32 +51,47 @@ struct Run: ParsableCommand {
         if let program, !(program.hasSuffix(".c") || program.hasSuffix(".o")) {
             throw ValidationError("--program must be a .bpf.c source or a .o object, got \(program)")
         }
+        try destinations.validate()
     }
 
     func run() throws {
-        let (loaded, problems) = LabFiles.load(labs)
-        if problems > 0 { throw Status.badInput }
-        Interruption.install()
-        let override = program.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        let options = RunOptions(programOverride: override, capturesDirectory: captures)
-        var outcomes: [LabOutcome] = []
-        for lab in loaded {
-            outcomes.append(LabRunner.run(lab, options: options))
-        }
-        let reports = outcomes.map(\.report)
-        print(TerminalReport.summary(reports, color: isatty(STDOUT_FILENO) != 0))
-        if let json { try write(JSONReport.render(reports), to: json) }
-        if let junit { try write(JUnitReport.render(reports), to: junit) }
-        if outcomes.contains(where: { $0.missingCapability != nil }) { throw Status.missingCapability }
-        if reports.contains(where: { !$0.passed }) { throw Status.failed }
-    }
-
-    private func write(_ text: String, to path: String) throws {
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            FileHandle.standardError.write(Data("xdplab: cannot write \(path): \(error.localizedDescription)\n".utf8))
+        let started = Date()
+        let destinations = self.destinations
+        let (loaded, problems) = LabFiles.load(try LabFiles.expand(labs))
+        if !problems.isEmpty {
+            try destinations.write([], labFileErrors: problems, context: ReportContext(startedAt: started))
             throw Status.badInput
         }
+        let selected = try LabFiles.select(loaded, only: only)
+        if keep && selected.count != 1 {
+            throw ValidationError("--keep keeps one lab, and \(selected.count) are given; pick one with --only NAME")
+        }
+        if progress.verbose { Command.trace { FileHandle.standardError.write(Data("  \($0)\n".utf8)) } }
+
+        let journal = RunJournal()
+        let colored = color.enabled(for: destinations.summaryDescriptor)
+        Interruption.install()
+        Interruption.onInterrupt { signal in
+            let reports = journal.reports(interruptedBy: signal)
+            destinations.summary(TerminalReport.summary(reports, color: colored))
+            try? destinations.write(reports, context: ReportContext(startedAt: started, interruptedBy: signal))
+        }
+        let quiet = progress.quiet
+        let options = RunOptions(programOverride: program.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+                                 capturesDirectory: captures,
+                                 progress: { quiet ? .silent : .terminal(lab: $0) }, keep: keep, journal: journal)
+        var outcomes: [LabOutcome] = []
+        for lab in selected { outcomes.append(LabRunner.run(lab, options: options)) }
+
+        let reports = outcomes.map(\.report)
+        try Interruption.finishing {
+            destinations.summary(TerminalReport.summary(reports, color: colored))
+            for kept in outcomes.compactMap(\.kept) { destinations.summary(kept.instructions.joined(separator: "\n") + "\n") }
+            try destinations.write(reports, context: ReportContext(startedAt: started))
+        }
+        let kinds = Set(reports.compactMap(\.errorKind))
+        if kinds.contains(.badInput) { throw Status.badInput }
+        if kinds.contains(.missingCapability) { throw Status.missingCapability }
+        if reports.contains(where: { !$0.passed }) { throw Status.failed }
     }
 }
