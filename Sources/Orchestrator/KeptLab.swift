@@ -20,19 +20,19 @@ public struct KeptLab: Sendable {
 
     /// What `xdplab run --keep` prints after the verdict.
     public var instructions: [String] {
-        var lines = ["kept: run \(run) of lab \(lab) stays up after the verdict"]
-        for (host, namespace) in namespaces {
-            lines.append("  enter \(host):\(String(repeating: " ", count: max(1, 14 - host.count)))ip netns exec \(namespace) bash")
-        }
+        var rows = namespaces.map { ("enter \($0.host):", "ip netns exec \($0.namespace) bash") }
         let stackNamespace = namespaces.first { $0.host == stackHost }?.namespace ?? stackHost
         if let program {
-            lines.append("  XDP program:    id \(program.id) '\(program.name)' on \(stackHost):\(interface) "
-                         + "(bpftool prog show id \(program.id); ip netns exec \(stackNamespace) bpftool net show)")
+            rows.append(("XDP program:", "id \(program.id) '\(program.name)' on \(stackHost):\(interface) "
+                         + "(bpftool prog show id \(program.id); ip netns exec \(stackNamespace) bpftool net show)"))
         } else {
-            lines.append("  XDP program:    none attached to \(stackHost):\(interface) any more")
+            rows.append(("XDP program:", "none attached to \(stackHost):\(interface) any more"))
         }
-        if let pcap { lines.append("  capture:        \(pcap)") }
-        lines.append("  take it down:   xdplab destroy \(run)   (or xdplab clean --all; xdplab list shows what is up)")
+        if let pcap { rows.append(("capture:", pcap)) }
+        rows.append(("take it down:", "xdplab destroy \(run)   (or xdplab clean --all; xdplab list shows what is up)"))
+        let width = rows.map(\.0.count).max() ?? 0
+        var lines = ["kept: run \(run) of lab \(lab) stays up after the verdict"]
+        lines += rows.map { "  " + $0.0.padding(toLength: width + 1, withPad: " ", startingAt: 0) + $0.1 }
         if let commandPID {
             lines.append("  the stack command (pid \(commandPID)) keeps running with its program and sockets; "
                          + "xdplab no longer watches it")

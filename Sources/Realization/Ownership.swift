@@ -75,9 +75,6 @@ public enum Ownership {
         return runs.sorted().compactMap { record(run: $0) }
     }
 
-    /// True when the run was kept on purpose (`xdplab run --keep`).
-    public static func isKept(run: String) -> Bool { record(run: run)?.kept != nil }
-
     public static func removeRecord(run: String) {
         try? FileManager.default.removeItem(atPath: "\(recordDirectory)/\(run)")
     }
