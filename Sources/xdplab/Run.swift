@@ -9,11 +9,12 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build each lab for real, run its traffic, and judge its checks.",
         discussion: """
-            A folder stands for every *.yaml below it. --json - or --junit - writes that report to standard output;
-            the summary then goes to standard error, where progress always goes. On SIGINT or SIGTERM the reports of
-            the labs that finished, and of the interrupted lab as an error, are written before the tear-down; the
+            A folder stands for every *.yaml below it. --json - or --junit - writes that report to standard output; \
+            the summary then goes to standard error, where progress always goes. On SIGINT or SIGTERM the reports of \
+            the labs that finished, and of the interrupted lab as an error, are written before the tear-down; the \
             exit status is then 130 or 143.
-            --keep leaves one lab up after its verdict (until `xdplab destroy RUN` or `xdplab clean --all`) and
+
+            --keep leaves one lab up after its verdict (until `xdplab destroy RUN` or `xdplab clean --all`) and \
             says how to enter it.
             """)
 

@@ -6,7 +6,7 @@ struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check lab files without running them; every problem is reported as file:line:column.",
         discussion: """
-            A folder stands for every *.yaml below it. A file over 1 MiB is refused, and at most 50 problems are
+            A folder stands for every *.yaml below it. A file over 1 MiB is refused, and at most 50 problems are \
             printed per file.
             """)
 

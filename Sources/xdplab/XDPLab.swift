@@ -9,7 +9,7 @@ struct XDPLab: ParsableCommand {
         commandName: "xdplab",
         abstract: "Prove an XDP / AF_XDP stack safe in a real, disposable network lab.",
         discussion: """
-            Exit status: 0 every lab behaved as declared, 1 a check failed, 2 bad lab file, unusable program or usage,
+            Exit status: 0 every lab behaved as declared, 1 a check failed, 2 bad lab file, unusable program or usage, \
             3 this machine lacks a capability a lab needs, 130 or 143 interrupted by SIGINT or SIGTERM.
             """,
         version: versionText,
