@@ -58,21 +58,23 @@ let package = Package(
         .target(name: "ProgramCheck",
                 dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "AFXDPStack", "Realization", "Packets", "Reports"]),
         .executableTarget(name: "xdplab",
-                          dependencies: ["Orchestrator", "ProgramCheck",
+                          dependencies: ["Orchestrator", "ProgramCheck", "LabModel", "Reports", "Realization", "BPFSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        // Helpers more than one test target needs (a headless browser for the report page).
-        .target(name: "TestResources", path: "Tests/TestResources"),
+        // Helpers shared by the test targets (a library, so that they exist once).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LabModelTests", dependencies: ["LabModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "Traffic"]),
         .testTarget(name: "SequencingTests", dependencies: ["Sequencing"], resources: [.copy("Snapshots")]),
         .testTarget(name: "VerificationTests",
-                    dependencies: ["Verification", "Reports", "LabModel", "Packets", "Evidence", "Sequencing", "TestResources"]),
+                    dependencies: ["Verification", "Reports", "LabModel", "Packets", "Evidence", "Sequencing", "TestSupport"]),
         .testTarget(name: "KernelTests",
                     dependencies: ["Orchestrator", "AFXDPStack", "Traffic", "Capture", "Realization", "BPFSupport", "Packets", "Evidence", "LabModel",
-                                   "MapRing", "Sequencing", "Reports", "TestResources"],
+                                   "MapRing", "Sequencing", "Reports", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DocsTests", dependencies: ["LabModel", .product(name: "Yams", package: "Yams")]),
+        // The built xdplab executable, run as users run it: exit statuses, output streams, reports.
+        .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
         .testTarget(name: "ProgramCheckTests",
                     dependencies: ["ProgramCheck", "Packets", "Realization", "BPFSupport", "AFXDPStack", "CLibBPF"],
                     exclude: ["Fixtures"]),

@@ -77,7 +77,12 @@ public final class AFXDPStack: @unchecked Sendable {
         guard let map = opened.map(named: "xsks_map"), map.type == BPF_MAP_TYPE_XSKMAP else {
             throw StackError("\(opened.fileName): an XDP program for xdplab needs a BPF_MAP_TYPE_XSKMAP named xsks_map")
         }
-        try opened.load()
+        do {
+            try opened.load()
+        } catch let refusal as SystemError {
+            // The program under test is what the kernel refused (the verifier's log says why): the input's fault.
+            throw StackError("the kernel refused the program under test: \(refusal)")
+        }
         if let portsMap = opened.map(named: "validator_ports") {
             try fill(portsMap, with: ports)
         }
@@ -191,11 +196,13 @@ public final class AFXDPStack: @unchecked Sendable {
 
     /// Stops the pollers, detaches our program (only if it is still ours), records the final evidence, closes
     /// the sockets and frees the UMEMs, detaches the tracepoints and unloads everything. Idempotent.
-    public func shutdown() {
+    /// `leavingAttached` (`xdplab run --keep`) leaves the program attached to the interface, where the kernel keeps
+    /// it after this process exits; the sockets still close, and closing a socket empties its `xsks_map` slot.
+    public func shutdown(leavingAttached: Bool = false) {
         lock.lock()
         defer { lock.unlock() }
         guard finalEvidence == nil else { return }
-        if let problem = attachment?.detach() { gaps.append("detach: \(problem)") }
+        if !leavingAttached, let problem = attachment?.detach() { gaps.append("detach: \(problem)") }
         attachment = nil
         let final = readEvidence()
         sockets.forEach { $0.close() }

@@ -276,8 +276,9 @@ public final class CommandStack: @unchecked Sendable {
     }
 
     /// Takes a last look, records the final evidence, then ends the process group (SIGTERM, `grace`, SIGKILL).
-    /// Whatever it left attached goes with the namespace. Idempotent.
-    public func shutdown() {
+    /// Whatever it left attached goes with the namespace. Idempotent. `leavingRunning` (`xdplab run --keep`)
+    /// stops watching but leaves the process running, with its program and sockets, until the lab is destroyed.
+    public func shutdown(leavingRunning: Bool = false) {
         lock.lock()
         let wasWatching = watching
         watching = false
@@ -290,7 +291,7 @@ public final class CommandStack: @unchecked Sendable {
         guard finalEvidence == nil else { return }
         exitedBeforeShutdown = process?.exit != nil
         finalEvidence = readEvidence()
-        if let process {
+        if let process, !leavingRunning {
             lock.unlock()
             process.terminate(grace: configuration.grace)
             lock.lock()

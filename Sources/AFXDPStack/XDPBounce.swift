@@ -60,5 +60,9 @@ public final class StandaloneXDPAttachment: @unchecked Sendable {
         return attachment?.detach()
     }
 
+    /// Forgets the program without detaching it: the kernel keeps it attached after this process exits
+    /// (`xdplab run --keep`); deleting the namespace removes it.
+    public func leaveAttached() { attachment = nil }
+
     deinit { detach() }
 }

@@ -71,6 +71,9 @@ int clinux_spawn_group(const char *path, char *const argv[], char *const envp[],
     if (!error) error = posix_spawn_file_actions_adddup2(&actions, output_fd, 1);
     if (!error) error = posix_spawn_file_actions_adddup2(&actions, output_fd, 2);
     if (!error && cwd) error = posix_spawn_file_actions_addchdir_np(&actions, cwd);
+    /* Nothing else of xdplab's: not its capture file, netlink or BPF descriptors, nor the descriptors by which
+     * xdplab's own parent notices that xdplab ended (a stack kept up by --keep outlives xdplab). */
+    if (!error) error = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     if (!error) error = posix_spawn(pid, path, &actions, &attributes, argv, envp);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);

@@ -107,10 +107,11 @@ enum DeployedStack {
         }
     }
 
-    func shutdown() {
+    /// `keep` (`xdplab run --keep`) leaves the program attached and a command stack's process running.
+    func shutdown(keep: Bool = false) {
         switch self {
-        case .builtIn(let stack, _): stack.shutdown()
-        case .command(let stack): stack.shutdown()
+        case .builtIn(let stack, _): stack.shutdown(leavingAttached: keep)
+        case .command(let stack): stack.shutdown(leavingRunning: keep)
         }
     }
 }

@@ -2,12 +2,29 @@ import Foundation
 import Glibc
 import Realization
 
-/// Tears the lab down on SIGINT and SIGTERM. Deleting a run's namespaces removes everything it created
-/// (links, XDP and tc programs, addresses); sockets still open in this process die with it on exit.
+/// Tears the lab down on SIGINT and SIGTERM, after letting the run write the reports of what it got to (a CI job
+/// that times out still shows what finished and which lab it stopped in). Deleting a run's namespaces removes
+/// everything it created (links, XDP and tc programs, addresses); sockets still open in this process die with it
+/// on exit. The exit status is 130 for SIGINT and 143 for SIGTERM.
 public enum Interruption {
+    /// How long the reports may take before the tear-down goes ahead without them.
+    public static let reportDeadline: Double = 3
+
+    private enum Phase {
+        /// Labs are running: a signal writes the interrupted reports, tears down and exits.
+        case running
+        /// A signal is being handled; the run must not end on its own meanwhile.
+        case interrupted
+        /// The run is writing its own reports and ends next: a signal changes nothing any more.
+        case finishing
+    }
+
     private static let lock = NSLock()
     nonisolated(unsafe) private static var active: [String: RealizedLab] = [:]
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    nonisolated(unsafe) private static var reports: (@Sendable (_ signal: String) -> Void)?
+    nonisolated(unsafe) private static var phase = Phase.running
+    /// Run before the reports, with the signal (`xdplab run --jobs` passes it on to its child runs and waits).
     nonisolated(unsafe) private static var hooks: [@Sendable (Int32) -> Void] = []
     /// Runs whose namespaces may be coming up right now, before there is a `RealizedLab` to tear down.
     nonisolated(unsafe) private static var starting: Set<String> = []
@@ -19,14 +36,31 @@ public enum Interruption {
             for (signo, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
                 signal(signo, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
-                source.setEventHandler { tearDownAndExit(signal: signo, status: status) }
+                source.setEventHandler { interrupt(signal: signo, status: status) }
                 source.resume()
                 sources.append(source)
             }
         }
     }
 
-    /// Runs `hook` with the signal before the labs are torn down (e.g. to pass it on to child processes).
+    /// Registers what writes the run's reports when a signal stops it (`xdplab run` does): it gets "SIGINT" or
+    /// "SIGTERM", runs before the tear-down, and is given `reportDeadline` seconds.
+    public static func onInterrupt(writeReports: @escaping @Sendable (_ signal: String) -> Void) {
+        lock.withLock { reports = writeReports }
+    }
+
+    /// Runs the end of a run that was not interrupted (its own reports and summary). A signal that arrived before
+    /// is being handled: then this never returns, and the handler exits with the signal's status.
+    public static func finishing(_ body: () throws -> Void) rethrows {
+        let interrupted = lock.withLock {
+            if phase == .running { phase = .finishing }
+            return phase == .interrupted
+        }
+        if interrupted { DispatchSemaphore(value: 0).wait() }
+        try body()
+    }
+
+    /// Runs `hook` with the signal first, before the reports and the tear-down.
     public static func onInterrupt(_ hook: @escaping @Sendable (Int32) -> Void) { lock.withLock { hooks.append(hook) } }
 
     static func register(_ lab: RealizedLab) { lock.withLock { active[lab.run] = lab; starting.remove(lab.run) } }
@@ -35,11 +69,27 @@ public enum Interruption {
     static func registerStarting(run: String) { _ = lock.withLock { starting.insert(run) } }
     static func unregisterStarting(run: String) { _ = lock.withLock { starting.remove(run) } }
 
-    private static func tearDownAndExit(signal signo: Int32, status: Int32) {
+    private static func interrupt(signal signo: Int32, status: Int32) {
+        let (proceed, hook) = lock.withLock {
+            guard phase == .running else { return (false, nil as (@Sendable (String) -> Void)?) }
+            phase = .interrupted
+            return (true, reports)
+        }
+        guard proceed else { return }
         for hook in lock.withLock({ hooks }) { hook(signo) }
-        let labs = lock.withLock { Array(active.values) }
         let name = signo == SIGINT ? "SIGINT" : "SIGTERM"
-        FileHandle.standardError.write(Data("\nxdplab: \(name): tearing down \(labs.count) lab(s)…\n".utf8))
+        let count = lock.withLock { active.count }
+        FileHandle.standardError.write(Data("\nxdplab: \(name): \(hook == nil ? "" : "writing the reports, then ")tearing down \(count) lab(s)…\n".utf8))
+        if let hook {
+            let written = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                hook(name)
+                written.signal()
+            }
+            if written.wait(timeout: .now() + reportDeadline) == .timedOut {
+                FileHandle.standardError.write(Data("xdplab: \(name): the reports took longer than \(reportDeadline)s; tearing down without them\n".utf8))
+            }
+        }
         for run in lock.withLock({ starting }) {
             for name in Ownership.existingNamespaces() where Ownership.runID(ofNamespace: name) == run {
                 NamespaceMembers.end(in: name, grace: 0.5)
@@ -48,6 +98,7 @@ public enum Interruption {
             }
             Ownership.removeRecord(run: run)
         }
+        let labs = lock.withLock { Array(active.values) }
         for lab in labs {
             let namespaces = lab.createdNamespaces
             let problems = lab.teardown()

@@ -19,6 +19,8 @@ final class LabExecution {
     let started = Date()
     /// The run's evidence folder, once it exists: a lab that fails to run still points at what it left there.
     private(set) var runDirectory: String?
+    /// What `RunOptions.keep` left up.
+    private(set) var kept: KeptLab?
 
     init(lab: Lab, options: RunOptions, progress: Progress) {
         self.lab = lab
@@ -29,6 +31,7 @@ final class LabExecution {
     func execute() throws -> LabReport {
         let (run, runDirectory, object) = try RunSetup.begin(lab, captures: options.capturesDirectory, progress: progress)
         self.runDirectory = runDirectory
+        options.journal?.evidenceFolder(runDirectory)
         if lab.stack.command == nil, lab.stack.preflight.contains(.check) { try preflightCheck(builtInObject(object)) }
 
         let realized = try RunSetup.realize(lab, run: run, progress: progress)
@@ -38,19 +41,26 @@ final class LabExecution {
         var sessions: SSHSessions?
         var churn: NeighbourChurn?
         var drill: RecoveryDrill?
+        var pcapFile: String?
         defer {
             drill?.abort()
             churn?.stop()
             sessions?.stop()
-            stack?.shutdown()
+            stack?.shutdown(keep: options.keep)
             steering?.remove()
             _ = capture?.stop()
-            RunSetup.tearDown(realized, progress: progress)
+            if options.keep {
+                var commandPID: Int32?
+                if case .command(let command)? = stack { commandPID = command.processRecord(origin: 0)?.pid }
+                kept = RunSetup.keep(realized, lab: lab, pcap: pcapFile, commandPID: commandPID, progress: progress)
+            } else {
+                RunSetup.tearDown(realized, progress: progress)
+            }
         }
 
         let endpoints = try RunSetup.endpoints(of: lab, in: realized)
         let stackNamespace = realized.namespace(of: lab.stack.host)
-        capture = try RunSetup.startCapture(lab, in: realized, runDirectory: runDirectory, progress: progress).capture
+        (capture, pcapFile) = try RunSetup.startCapture(lab, in: realized, runDirectory: runDirectory, progress: progress)
         steering = try QueueSteering.install(namespace: endpoints.sender.namespace, interface: endpoints.sender.interface,
                                              workDirectory: "\(runDirectory)/objects")
         progress("queue steering on \(lab.peerEndpoint.host):\(lab.peerEndpoint.interface) (tc egress, SO_MARK → RX queue)")
@@ -101,7 +111,7 @@ final class LabExecution {
         let captured = capture!.stop()
         capture = nil
         let arrivals = stack!.socketArrivals(injected: injected, kernelIDs: captured.tagged, origin: trafficOrigin)
-        stack!.shutdown()
+        stack!.shutdown(keep: options.keep)
         let evidence = stack!.evidence(origin: trafficOrigin)
 
         var observations = Observations(
@@ -128,7 +138,7 @@ final class LabExecution {
         let report = LabReport.make(lab: lab.name, file: lab.path, results: results, observations: observations,
                                     diagnosis: diagnosis,
                                     durationSeconds: Date().timeIntervalSince(started),
-                                    captureDirectory: runDirectory)
+                                    captureDirectory: runDirectory, startedAt: ReportContext.timestamp(started))
         if let summary = report.recovery {
             try? RecoveryPlot.svg(summary, sessions: sessionRecords, maxStall: lab.traffic.ssh?.maxStall ?? 1, title: lab.name)
                 .write(toFile: "\(runDirectory)/recovery.svg", atomically: true, encoding: .utf8)

@@ -8,6 +8,7 @@ import Capture
 import Verification
 import Reports
 import Evidence
+import ProgramCheck
 
 public struct RunOptions: Sendable {
     /// Replaces the lab's XDP program (CI testing a fresh build of its own program against a fixed lab).
@@ -15,19 +16,28 @@ public struct RunOptions: Sendable {
     /// Runs write `<captures>/<lab>/<time>-<run>/`.
     public var capturesDirectory: String
     public var progress: @Sendable (String) -> Progress
+    /// Leave the lab's namespaces and stack up after the verdict (`xdplab run --keep`).
+    public var keep: Bool
+    /// Where the run records what finished, for the reports an interruption writes.
+    public var journal: RunJournal?
 
     public init(programOverride: String? = nil, capturesDirectory: String = "Captures",
-                progress: @escaping @Sendable (String) -> Progress = { Progress.terminal(lab: $0) }) {
+                progress: @escaping @Sendable (String) -> Progress = { Progress.terminal(lab: $0) },
+                keep: Bool = false, journal: RunJournal? = nil) {
         self.programOverride = programOverride
         self.capturesDirectory = capturesDirectory
         self.progress = progress
+        self.keep = keep
+        self.journal = journal
     }
 }
 
-/// How one lab ended: its report, and whether it could not run because the machine lacks something.
+/// How one lab ended: its report, whether it could not run because the machine lacks something, and what was
+/// kept up (`keep`).
 public struct LabOutcome: Sendable {
     public let report: LabReport
     public let missingCapability: CapabilityError?
+    public let kept: KeptLab?
 }
 
 /// Runs one lab from its checked model to a verdict: build, deploy, inject, observe, judge, tear down.
@@ -36,31 +46,43 @@ public enum LabRunner {
         let lab = options.programOverride.map { original.replacingProgram($0) } ?? original
         let progress = options.progress(lab.name)
         let started = Date()
+        options.journal?.begin(lab, started: started)
         let execution = LabExecution(lab: lab, options: options, progress: progress)
+        let sequenceExecution = lab.traffic.sequence.map {
+            SequenceExecution(lab: lab, sequence: $0, options: options, progress: progress)
+        }
+        let outcome: LabOutcome
         do {
-            let report = try lab.traffic.sequence.map { try SequenceExecution(lab: lab, sequence: $0, options: options, progress: progress).execute() }
-                ?? execution.execute()
-            return LabOutcome(report: report, missingCapability: nil)
-        } catch let error as CapabilityError {
-            progress("cannot run: this machine lacks \(error.capability)")
-            let report = LabReport.failure(lab: lab, error: "missing capability: \(error)", started: started,
-                                           captureDirectory: execution.runDirectory)
-            if let directory = report.captureDirectory { RunReports.write(report, to: directory, json: false, progress: progress) }
-            return LabOutcome(report: report, missingCapability: error)
+            let report = try sequenceExecution?.execute() ?? execution.execute()
+            outcome = LabOutcome(report: report, missingCapability: nil, kept: sequenceExecution?.kept ?? execution.kept)
         } catch {
-            progress("failed: \(error)")
-            let report = LabReport.failure(lab: lab, error: "\(error)", started: started, captureDirectory: execution.runDirectory)
+            let kind = kind(of: error)
+            let capability = error as? CapabilityError
+            progress(capability.map { "cannot run: this machine lacks \($0.capability)" } ?? "failed: \(error)")
+            let text = capability.map { "missing capability: \($0)" } ?? "\(error)"
+            let report = LabReport.failure(lab: lab.name, file: lab.path, error: text, kind: kind,
+                                           durationSeconds: Date().timeIntervalSince(started),
+                                           startedAt: ReportContext.timestamp(started),
+                                           captureDirectory: sequenceExecution?.runDirectory ?? execution.runDirectory)
             // The page says why, and links what the run left (a command stack's output, the objects).
             if let directory = report.captureDirectory { RunReports.write(report, to: directory, json: false, progress: progress) }
-            return LabOutcome(report: report, missingCapability: nil)
+            outcome = LabOutcome(report: report, missingCapability: capability,
+                                 kept: sequenceExecution?.kept ?? execution.kept)
         }
+        options.journal?.finish(outcome.report)
+        return outcome
     }
-}
 
-extension LabReport {
-    static func failure(lab: Lab, error: String, started: Date, captureDirectory: String? = nil) -> LabReport {
-        LabReport(lab: lab.name, file: lab.path, passed: false, checks: [], packets: PacketCounts(injected: 0, kernel: 0, xsk: 0, lost: 0),
-                  classes: [], diagnosis: [], durationSeconds: Date().timeIntervalSince(started),
-                  captureDirectory: captureDirectory, evidence: nil, sessions: [], error: error)
+    /// Sorts what stopped a lab, so the exit status says whose fault it was: the input's (a program that does not
+    /// compile, breaks the contract or is refused by the verifier: as `xdplab check` says), the machine's, or the
+    /// program's behaviour in the pre-flight check.
+    static func kind(of error: Error) -> LabErrorKind {
+        switch error {
+        case is CapabilityError, is MissingToolError: return .missingCapability
+        case is StackError, is BPFCompiler.Failure: return .badInput
+        case let failure as CheckFailure: return failure.kind == .badInput ? .badInput : .missingCapability
+        case is PreflightRefusal: return .preflightFailed
+        default: return .error
+        }
     }
 }

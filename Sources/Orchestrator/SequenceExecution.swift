@@ -21,6 +21,10 @@ final class SequenceExecution {
     let options: RunOptions
     let progress: Progress
     let started = Date()
+    /// The run's evidence folder, once it exists.
+    private(set) var runDirectory: String?
+    /// What `RunOptions.keep` left up.
+    private(set) var kept: KeptLab?
 
     /// What the run holds, released in reverse order of need by `release()`.
     private final class Parts {
@@ -34,13 +38,14 @@ final class SequenceExecution {
         var sender: SequenceSender?
         var faults: FaultSchedule?
 
-        func release() {
+        /// `keep` leaves the programs attached (`xdplab run --keep`).
+        func release(keep: Bool) {
             _ = faults?.finish()
             receiver?.stop()
             watch?.stop()
             sender?.close()
-            stack?.shutdown()
-            ringAttachment?.detach()
+            stack?.shutdown(leavingAttached: keep)
+            if keep { ringAttachment?.leaveAttached() } else { ringAttachment?.detach() }
             steering?.remove()
             _ = capture?.stop()
         }
@@ -56,18 +61,25 @@ final class SequenceExecution {
     func execute() throws -> LabReport {
         let (run, runDirectory, compiled) = try RunSetup.begin(lab, captures: options.capturesDirectory, progress: progress)
         guard let object = compiled else { preconditionFailure("lab '\(lab.name)': a sequence lab always names a program") }
+        self.runDirectory = runDirectory
+        options.journal?.evidenceFolder(runDirectory)
         let objects = "\(runDirectory)/objects"
         let realized = try RunSetup.realize(lab, run: run, progress: progress)
         let parts = Parts()
+        var pcapFile: String?
         defer {
-            parts.release()
-            RunSetup.tearDown(realized, progress: progress)
+            parts.release(keep: options.keep)
+            if options.keep {
+                kept = RunSetup.keep(realized, lab: lab, pcap: pcapFile, commandPID: nil, progress: progress)
+            } else {
+                RunSetup.tearDown(realized, progress: progress)
+            }
         }
 
         let endpoints = try RunSetup.endpoints(of: lab, in: realized)
         let stackNamespace = realized.namespace(of: lab.stack.host)
-        let pcapFile: String
-        (parts.capture, pcapFile) = try RunSetup.startCapture(lab, in: realized, runDirectory: runDirectory, progress: progress)
+        let (capture, pcap) = try RunSetup.startCapture(lab, in: realized, runDirectory: runDirectory, progress: progress)
+        (parts.capture, pcapFile) = (capture, pcap)
         parts.steering = try QueueSteering.install(namespace: endpoints.sender.namespace,
                                                    interface: endpoints.sender.interface, workDirectory: objects)
 
@@ -75,7 +87,7 @@ final class SequenceExecution {
                                           workDirectory: objects, parts: parts)
         parts.receiver = receiver
         let played = try play(to: receiver, endpoints: endpoints, namespace: stackNamespace, parts: parts)
-        return try judge(played, receiver: receiver, parts: parts, pcapFile: pcapFile, runDirectory: runDirectory)
+        return try judge(played, receiver: receiver, parts: parts, pcapFile: pcap, runDirectory: runDirectory)
     }
 
     /// What the sender and the faults did.
@@ -153,7 +165,8 @@ final class SequenceExecution {
             passed: !results.isEmpty && results.allSatisfy(\.passed) && faulted.errors.isEmpty, checks: results,
             packets: PacketCounts(injected: sent.sent, kernel: reachedKernel, xsk: xsk, lost: report.lost),
             classes: [], diagnosis: diagnosis, durationSeconds: Date().timeIntervalSince(started),
-            captureDirectory: runDirectory, evidence: stackEvidence, sessions: [], error: nil, sequence: summary)
+            captureDirectory: runDirectory, evidence: stackEvidence, sessions: [], error: nil, sequence: summary,
+            startedAt: ReportContext.timestamp(started))
         RunReports.write(labReport, to: runDirectory, progress: progress)
         return labReport
     }
@@ -193,9 +206,9 @@ final class SequenceExecution {
             parts.ringObject = ringObject
             guard let program = ringObject.xdpProgram, ringObject.map(named: MapRingLayout.ringMapName) != nil,
                   ringObject.map(named: MapRingLayout.controlMapName) != nil else {
-                throw SystemError("receiver map-ring: \(ringObject.fileName) is not a map-ring program (it needs an XDP "
-                                  + "program and the maps \(MapRingLayout.ringMapName) and \(MapRingLayout.controlMapName) "
-                                  + "of Labs/programs/include/map_ring.h)", errno: EINVAL)
+                throw StackError("receiver map-ring: \(ringObject.fileName) is not a map-ring program (it needs an XDP "
+                                 + "program and the maps \(MapRingLayout.ringMapName) and \(MapRingLayout.controlMapName) "
+                                 + "of Labs/programs/include/map_ring.h)")
             }
             // Its own errors (mmap refused, a wrong layout) say more than "not a map-ring program".
             let poller = try MapRingPoller(object: ringObject)

@@ -180,7 +180,7 @@ private struct Parser {
             result.transportOffset = start
             result.icmpType = bytes[start]
             result.icmpCode = bytes[start + 1]
-            if ipv6, (bytes[start] == 135 || bytes[start] == 136), available >= 24 {
+            if ipv6, bytes[start] == 135 || bytes[start] == 136, available >= 24 {
                 result.ndTarget = AddressText.ip(Array(bytes[start + 8..<start + 24]))
             }
             if verifyChecksum {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Removes leftovers of killed runs: namespaces named as ours whose run is no longer alive, and the processes
-/// still inside them (a command stack, a watchdog).
+/// still inside them (a command stack, a watchdog). Labs kept on purpose (`xdplab run --keep`) stay until they
+/// are destroyed by name or `includingKept` is given.
 /// Deleting a namespace takes its veth ends, XDP programs, tc filters and sockets' bindings with it.
 public enum Cleaner {
     public struct Removal: Sendable {
@@ -10,30 +11,68 @@ public enum Cleaner {
         public let error: String?
     }
 
-    /// Removes every namespace of a dead run, and the records of dead runs.
+    /// Removes every namespace of a dead run, and the records of dead runs. A kept run counts as dead only with
+    /// `includingKept`; a kept run whose namespaces are all gone loses its record either way.
     @discardableResult
-    public static func removeLeftovers() -> [Removal] {
-        var live: [String: Bool] = [:]   // one record read per run
-        func isLive(_ run: String) -> Bool {
-            if let known = live[run] { return known }
-            let alive = Ownership.isLive(run: run)
-            live[run] = alive
-            return alive
+    public static func removeLeftovers(includingKept: Bool = false) -> [Removal] {
+        var spare: [String: Bool] = [:]   // one record read per run
+        func isSpared(_ run: String) -> Bool {
+            if let known = spare[run] { return known }
+            let record = Ownership.record(run: run)
+            let spared = (record?.ownerAlive ?? false) || (!includingKept && record?.kept != nil)
+            spare[run] = spared
+            return spared
         }
         var removals: [Removal] = []
         for name in Ownership.existingNamespaces() {
-            guard let run = Ownership.runID(ofNamespace: name), !isLive(run) else { continue }
-            var problem: String?
-            NamespaceMembers.end(in: name)
-            do { try deleteNamespace(name) } catch { problem = "\(error)" }
-            removals.append(Removal(namespace: name, run: run, error: problem))
+            guard let run = Ownership.runID(ofNamespace: name), !isSpared(run) else { continue }
+            removals.append(remove(name, of: run))
         }
         // Records of runs that left no namespace behind.
-        let records = (try? FileManager.default.contentsOfDirectory(atPath: Ownership.recordDirectory)) ?? []
-        for run in records where !isLive(run) {
-            Ownership.removeRecord(run: run)
+        let present = Set(Ownership.existingNamespaces().compactMap(Ownership.runID(ofNamespace:)))
+        for record in Ownership.records() where !isSpared(record.run) || (!record.ownerAlive && !present.contains(record.run)) {
+            Ownership.removeRecord(run: record.run)
         }
         return removals
+    }
+
+    /// Why `destroy` left a run alone.
+    public enum DestroyRefusal: Error, CustomStringConvertible {
+        /// Its process is running the lab now; that process tears it down when it ends.
+        case live(run: String, pid: Int32)
+        /// No namespace and no record with this run id.
+        case unknown(run: String)
+
+        public var description: String {
+            switch self {
+            case .live(let run, let pid):
+                return "run \(run) is live: process \(pid) is running it and tears it down when it ends "
+                    + "(kill -TERM \(pid) ends it now)"
+            case .unknown(let run):
+                return "no run \(run) on this machine; `xdplab list` shows the runs that are up"
+            }
+        }
+    }
+
+    /// Takes one run's lab down: ends the processes inside its namespaces, deletes the namespaces and its record.
+    /// Refuses a run whose process is still running it.
+    public static func destroy(run: String) throws -> [Removal] {
+        let record = Ownership.record(run: run)
+        if let record, record.ownerAlive, record.kept == nil, let pid = record.pid {
+            throw DestroyRefusal.live(run: run, pid: pid)
+        }
+        let names = Ownership.existingNamespaces().filter { Ownership.runID(ofNamespace: $0) == run }
+        guard record != nil || !names.isEmpty else { throw DestroyRefusal.unknown(run: run) }
+        let removals = names.map { remove($0, of: run) }
+        if removals.allSatisfy({ $0.error == nil }) { Ownership.removeRecord(run: run) }
+        return removals
+    }
+
+    private static func remove(_ name: String, of run: String) -> Removal {
+        var problem: String?
+        NamespaceMembers.end(in: name)
+        do { try deleteNamespace(name) } catch { problem = "\(error)" }
+        return Removal(namespace: name, run: run, error: problem)
     }
 
     public static func deleteNamespace(_ name: String) throws {

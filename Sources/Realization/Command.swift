@@ -24,6 +24,14 @@ public struct CommandError: Error, CustomStringConvertible {
 }
 
 public enum Command {
+    private static let traceLock = NSLock()
+    nonisolated(unsafe) private static var tracer: (@Sendable (String) -> Void)?
+
+    /// Sees every tool run, as "$ ip -n … (exit 0)" (`xdplab run --verbose`); nil stops it.
+    public static func trace(_ tracer: (@Sendable (String) -> Void)?) {
+        traceLock.withLock { self.tracer = tracer }
+    }
+
     /// Finds an executable on PATH (and in the sbin folders that a non-login root shell may lack).
     public static func which(_ name: String) -> String? {
         if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
@@ -60,6 +68,9 @@ public enum Command {
         errDone.wait()
         let errData = errBox.data
         process.waitUntilExit()
+        if let tracer = traceLock.withLock({ self.tracer }) {
+            tracer("$ \(([tool] + arguments).joined(separator: " ")) (exit \(process.terminationStatus))")
+        }
         return CommandResult(command: [tool] + arguments, status: process.terminationStatus,
                              stdout: String(decoding: outData, as: UTF8.self),
                              stderr: String(decoding: errData, as: UTF8.self))

@@ -49,8 +49,30 @@ public enum Ownership {
 
     public static func writeRecord(run: String, lab: String, namespaces: [String]) throws {
         try FileManager.default.createDirectory(atPath: recordDirectory, withIntermediateDirectories: true)
-        let text = "pid \(getpid())\nlab \(lab)\n" + namespaces.map { "namespace \($0)\n" }.joined()
+        let started = Int(Date().timeIntervalSince1970)
+        let text = "pid \(getpid())\nlab \(lab)\nstarted \(started)\n" + namespaces.map { "namespace \($0)\n" }.joined()
         try text.write(toFile: "\(recordDirectory)/\(run)", atomically: true, encoding: .utf8)
+    }
+
+    /// Marks the run as kept (`xdplab run --keep`): its lab stays up after its process exits, and only
+    /// `xdplab destroy RUN` or `xdplab clean --all` remove it.
+    public static func markKept(run: String) throws {
+        let path = "\(recordDirectory)/\(run)"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try (text + "kept \(Int(Date().timeIntervalSince1970))\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// The run's record, if it has one.
+    public static func record(run: String) -> RunRecord? {
+        guard let text = try? String(contentsOfFile: "\(recordDirectory)/\(run)", encoding: .utf8) else { return nil }
+        let modified = (try? FileManager.default.attributesOfItem(atPath: "\(recordDirectory)/\(run)"))?[.modificationDate] as? Date
+        return RunRecord(run: run, text: text, written: modified)
+    }
+
+    /// Every run record, by run id.
+    public static func records() -> [RunRecord] {
+        let runs = (try? FileManager.default.contentsOfDirectory(atPath: recordDirectory)) ?? []
+        return runs.sorted().compactMap { record(run: $0) }
     }
 
     public static func removeRecord(run: String) {
@@ -58,10 +80,46 @@ public enum Ownership {
     }
 
     /// True when the run's record names a process that is still alive.
-    public static func isLive(run: String) -> Bool {
-        guard let text = try? String(contentsOfFile: "\(recordDirectory)/\(run)", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("pid ") }),
-              let pid = pid_t(line.dropFirst(4)) else { return false }
+    public static func isLive(run: String) -> Bool { record(run: run)?.ownerAlive ?? false }
+}
+
+/// What `/run/xdplab/runs/<run>` says: the owning process, the lab, its namespaces, when it started, and whether
+/// it was kept. Lines are `key value`; records written before a key existed simply lack it.
+public struct RunRecord: Sendable, Equatable {
+    public let run: String
+    public let pid: pid_t?
+    public let lab: String?
+    public let namespaces: [String]
+    /// When the run began; for records without a `started` line, when the record was written.
+    public let started: Date?
+    /// When the lab was kept, if it was.
+    public let kept: Date?
+
+    public init(run: String, text: String, written: Date? = nil) {
+        var pid: pid_t?, lab: String?, namespaces: [String] = [], started: Date?, kept: Date?
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            switch parts[0] {
+            case "pid": pid = pid_t(parts[1])
+            case "lab": lab = parts[1]
+            case "namespace": namespaces.append(parts[1])
+            case "started": started = Double(parts[1]).map { Date(timeIntervalSince1970: $0) }
+            case "kept": kept = Double(parts[1]).map { Date(timeIntervalSince1970: $0) }
+            default: continue
+            }
+        }
+        self.run = run
+        self.pid = pid
+        self.lab = lab
+        self.namespaces = namespaces
+        self.started = started ?? written
+        self.kept = kept
+    }
+
+    /// True while the owning process lives (this process included).
+    public var ownerAlive: Bool {
+        guard let pid else { return false }
         if pid == getpid() { return true }
         return kill(pid, 0) == 0 || Glibc.errno == EPERM
     }

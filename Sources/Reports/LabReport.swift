@@ -50,6 +50,21 @@ public struct ClassSummary: Sendable, Codable, Equatable {
     }
 }
 
+/// Why a lab could not run, so that CI can tell its own mistake from the machine's: each kind has its exit status.
+public enum LabErrorKind: String, Sendable, Codable, CaseIterable {
+    /// The lab's program or stack is unusable: it does not compile, breaks the program contract (no `xsks_map`,
+    /// say) or the verifier refuses it. Exit status 2, as for a bad lab file and as `xdplab check` gives.
+    case badInput = "bad-input"
+    /// This machine lacks something the lab needs. Exit status 3.
+    case missingCapability = "missing-capability"
+    /// The pre-flight `xdplab check` found a frame the program gets wrong; nothing was deployed. Exit status 1.
+    case preflightFailed = "preflight-failed"
+    /// SIGINT or SIGTERM stopped the run while this lab ran. Exit status 130 or 143.
+    case interrupted
+    /// Anything else that stopped the lab (a command stack that never came up, a failing system call). Exit status 1.
+    case error
+}
+
 /// Everything a run of one lab concluded; the three renderers print it.
 public struct LabReport: Sendable, Codable, Equatable {
     public let lab: String
@@ -67,15 +82,20 @@ public struct LabReport: Sendable, Codable, Equatable {
     public let error: String?
     /// What a sequence lab measured; nil for packet-class labs.
     public let sequence: SequenceSummary?
-    /// What a recovery drill did and how long each SSH session was locked out; nil without a drill.
-    public var recovery: RecoverySummary?
+    /// What kind of failure `error` is; nil when the lab ran.
+    public let errorKind: LabErrorKind?
+    /// When the lab started, ISO 8601 in UTC ("2025-05-12T09:30:00Z").
+    public let startedAt: String?
     /// Packet fates by traffic class and RX queue; nil for sequence labs and labs that could not run.
     public let grid: FateGrid?
+    /// What a recovery drill did and how long each SSH session was locked out; nil without a drill.
+    public var recovery: RecoverySummary?
 
     public init(lab: String, file: String, passed: Bool, checks: [CheckResult], packets: PacketCounts,
                 classes: [ClassSummary], diagnosis: [String], durationSeconds: Double, captureDirectory: String?,
                 evidence: KernelEvidence?, sessions: [SessionRecord], error: String?, sequence: SequenceSummary? = nil,
-                grid: FateGrid? = nil) {
+                errorKind: LabErrorKind? = nil, startedAt: String? = nil, grid: FateGrid? = nil,
+                recovery: RecoverySummary? = nil) {
         self.lab = lab
         self.file = file
         self.passed = passed
@@ -89,12 +109,24 @@ public struct LabReport: Sendable, Codable, Equatable {
         self.sessions = sessions
         self.error = error
         self.sequence = sequence
+        self.errorKind = errorKind ?? (error == nil ? nil : .error)
+        self.startedAt = startedAt
         self.grid = grid
+        self.recovery = recovery
+    }
+
+    /// The report of a lab that could not run: no checks, no packets, why, and what kind of failure it was.
+    public static func failure(lab: String, file: String, error: String, kind: LabErrorKind, durationSeconds: Double,
+                               startedAt: String?, captureDirectory: String?) -> LabReport {
+        LabReport(lab: lab, file: file, passed: false, checks: [], packets: PacketCounts(injected: 0, kernel: 0, xsk: 0, lost: 0),
+                  classes: [], diagnosis: [], durationSeconds: durationSeconds, captureDirectory: captureDirectory,
+                  evidence: nil, sessions: [], error: error, errorKind: kind, startedAt: startedAt)
     }
 
     /// The report of a lab that ran: passed when it has checks and every one came out as expected.
     public static func make(lab: String, file: String, results: [CheckResult], observations: Observations,
-                            diagnosis: [String], durationSeconds: Double, captureDirectory: String?) -> LabReport {
+                            diagnosis: [String], durationSeconds: Double, captureDirectory: String?,
+                            startedAt: String? = nil) -> LabReport {
         var order: [String] = []
         var byClass: [String: [InjectedPacket]] = [:]
         for packet in observations.injected {
@@ -105,26 +137,20 @@ public struct LabReport: Sendable, Codable, Equatable {
             let counts = PacketCounts(byClass[name]!, observations: observations)
             return ClassSummary(trafficClass: name, injected: counts.injected, kernel: counts.kernel, xsk: counts.xsk, lost: counts.lost)
         }
+        let recovery = observations.recovery.map {
+            RecoverySummary(drill: $0, lockouts: RecoveryCheck.lockouts(observations.sessions, breakAt: $0.breakAt,
+                                                                         maxStall: observations.sshMaxStall))
+        }
         return LabReport(lab: lab, file: file, passed: !results.isEmpty && results.allSatisfy(\.passed), checks: results,
                          packets: PacketCounts(observations.injected, observations: observations), classes: classes,
                          diagnosis: diagnosis, durationSeconds: durationSeconds, captureDirectory: captureDirectory,
-                         evidence: observations.evidence, sessions: observations.sessions, error: nil,
-                         grid: FateGrid(observations))
-            .with(recovery: observations.recovery.map {
-                RecoverySummary(drill: $0, lockouts: RecoveryCheck.lockouts(observations.sessions, breakAt: $0.breakAt,
-                                                                             maxStall: observations.sshMaxStall))
-            })
-    }
-
-    private func with(recovery: RecoverySummary?) -> LabReport {
-        var copy = self
-        copy.recovery = recovery
-        return copy
+                         evidence: observations.evidence, sessions: observations.sessions, error: nil, startedAt: startedAt,
+                         grid: FateGrid(observations), recovery: recovery)
     }
 
     private enum CodingKeys: String, CodingKey {
         case lab, file, passed, checks, packets, classes, diagnosis, durationSeconds, captureDirectory, evidence, sessions, error
-        case sequence, grid, recovery
+        case sequence, errorKind, startedAt, grid, recovery
     }
 
     /// Reports written before a field existed decode with it absent.
@@ -142,8 +168,10 @@ public struct LabReport: Sendable, Codable, Equatable {
                   sessions: try container.decode([SessionRecord].self, forKey: .sessions),
                   error: try container.decodeIfPresent(String.self, forKey: .error),
                   sequence: try container.decodeIfPresent(SequenceSummary.self, forKey: .sequence),
-                  grid: try container.decodeIfPresent(FateGrid.self, forKey: .grid))
-        recovery = try container.decodeIfPresent(RecoverySummary.self, forKey: .recovery)
+                  errorKind: try container.decodeIfPresent(LabErrorKind.self, forKey: .errorKind),
+                  startedAt: try container.decodeIfPresent(String.self, forKey: .startedAt),
+                  grid: try container.decodeIfPresent(FateGrid.self, forKey: .grid),
+                  recovery: try container.decodeIfPresent(RecoverySummary.self, forKey: .recovery))
     }
 
     /// Like the synthesized encoding, but absent values are written as null so every report has the same keys.
@@ -162,6 +190,8 @@ public struct LabReport: Sendable, Codable, Equatable {
         try container.encode(sessions, forKey: .sessions)
         try container.encode(error, forKey: .error)
         try container.encode(sequence, forKey: .sequence)
+        try container.encode(errorKind, forKey: .errorKind)
+        try container.encode(startedAt, forKey: .startedAt)
         try container.encode(grid, forKey: .grid)
         try container.encode(recovery, forKey: .recovery)
     }

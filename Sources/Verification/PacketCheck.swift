@@ -50,8 +50,8 @@ struct PacketCheck {
         var lines: [String] = []
         if offenders.isEmpty {
             let queues = Set(scope.map(\.queue))
-            let where_ = name == .nonMatchingReachKernel ? "" : " (\(queues.count == 1 ? "queue" : "queues") \(Words.queues(queues)))"
-            lines.append("\(Words.plural(scope.count, subject.replacingOccurrences(of: "packets", with: "packet"), subject))\(where_), \(allWell)")
+            let queueText = name == .nonMatchingReachKernel ? "" : " (\(queues.count == 1 ? "queue" : "queues") \(Words.queues(queues)))"
+            lines.append("\(Words.plural(scope.count, subject.replacingOccurrences(of: "packets", with: "packet"), subject))\(queueText), \(allWell)")
         } else {
             lines.append("\(offenders.count) of \(scope.count) \(subject) did not go where they had to:")
             lines += groups(offenders)

@@ -7,9 +7,9 @@ import Evidence
 /// `window` before it. Counts per queue come out exact; between two packets sent to one queue within
 /// microseconds, which one arrived is a guess.
 public enum RedirectMatching {
-    /// How far the clock read after `send` may fall behind the redirect it caused (the receiving side can run
-    /// before `send` returns).
-    public static let lead = 0.002
+    /// How far the clock read after `send` may fall behind the redirect it caused: the receiving side runs before
+    /// `send` returns, and a busy machine can preempt the sender between the two (seen: over 2 ms).
+    public static let lead = 0.02
     /// How long after its send a redirect can still belong to a packet (a busy machine defers receive work).
     public static let window = 0.25
 

@@ -20,7 +20,7 @@ struct BringUp: ParsableCommand {
 
     func run() throws {
         let (loaded, problems) = LabFiles.load([lab])
-        guard problems == 0, let lab = loaded.first else { throw Status.badInput }
+        guard problems.isEmpty, let lab = loaded.first else { throw Status.badInput }
         guard geteuid() == 0 else {
             FileHandle.standardError.write(Data("xdplab bring-up: needs root\n".utf8))
             throw Status.missingCapability

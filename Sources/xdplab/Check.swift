@@ -19,7 +19,8 @@ struct Check: ParsableCommand {
             Exit status: 0 clean, 1 violations, 2 bad input or usage, 3 missing capability (or a state could not run).
             """)
 
-    @Argument(help: "The XDP program: a .bpf.c source (compiled as labs compile it) or a compiled .o. Not with --attached or --prog-id.")
+    @Argument(help: "The XDP program: a .bpf.c source (compiled as labs compile it) or a compiled .o. Not with --attached or --prog-id.",
+              completion: .file(extensions: ["bpf.c", "o"]))
     var program: String?
 
     @Flag(help: "Check the XDP program attached to --interface in --namespace now, whoever loaded it.")
@@ -46,11 +47,13 @@ struct Check: ParsableCommand {
     @Option(help: "Threads that share the test runs (default: one per core).")
     var threads: Int = CheckOptions.defaultThreads
 
-    @Option(help: "Write a JSON report here.")
+    @Option(help: "Write a JSON report here (- for standard output).", completion: .file(extensions: ["json"]))
     var json: String?
 
-    @Option(help: "Write a JUnit XML report here.")
+    @Option(help: "Write a JUnit XML report here (- for standard output).", completion: .file(extensions: ["xml"]))
     var junit: String?
+
+    @OptionGroup var color: ColorOption
 
     @Option(help: ArgumentHelp("Also write the frames that ran here, for Benchmarks/check-rate.", visibility: .hidden))
     var saveFrames: String?
@@ -66,6 +69,9 @@ struct Check: ParsableCommand {
             problem = "--prog-id takes --namespace and --interface together, or neither"
         } else if program != nil && (namespace != nil || interface != nil) {
             problem = "--namespace and --interface go with --attached or --prog-id, not with PROGRAM"
+        }
+        if problem == nil, json == ReportDestinations.standardOutput, junit == ReportDestinations.standardOutput {
+            problem = "only one of --json and --junit can be - (standard output)"
         }
         guard let problem else { return }
         try fail("\(problem)\nusage: xdplab " + Self.usageString(), status: Status.badInput)
@@ -103,7 +109,8 @@ struct Check: ParsableCommand {
             if let junit { try write(CheckJUnitReport.render(program: program, error: failure.description), to: junit) }
             return try fail(failure.description, status: failure.kind == .badInput ? Status.badInput : Status.missingCapability)
         }
-        print(CheckTerminalReport.render(report, color: isatty(STDOUT_FILENO) != 0), terminator: "")
+        let destinations = ReportDestinations(json: json, junit: junit)
+        destinations.summary(CheckTerminalReport.render(report, color: color.enabled(for: destinations.summaryDescriptor)))
         if let json { try write(CheckJSONReport.render(report), to: json) }
         if let junit { try write(CheckJUnitReport.render(report), to: junit) }
         if !report.passed { throw Status.failed }
@@ -116,10 +123,6 @@ struct Check: ParsableCommand {
     }
 
     private func write(_ text: String, to path: String) throws {
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            try fail("cannot write \(path): \(error.localizedDescription)", status: Status.badInput)
-        }
+        try ReportDestinations(json: json, junit: junit).write(text, to: path)
     }
 }

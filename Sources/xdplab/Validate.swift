@@ -4,34 +4,18 @@ import LabModel
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check lab files without running them; every problem is reported as file:line:column.")
+        abstract: "Check lab files without running them; every problem is reported as file:line:column.",
+        discussion: """
+            A folder stands for every *.yaml below it. A file over 1 MiB is refused, and at most 50 problems are \
+            printed per file.
+            """)
 
-    @Argument(help: "Lab files (YAML).")
+    @Argument(help: "Lab files (YAML), or folders of them.", completion: .file(extensions: ["yaml"]))
     var labs: [String]
 
     func run() throws {
-        let (loaded, problems) = LabFiles.load(labs)
+        let (loaded, problems) = LabFiles.load(try LabFiles.expand(labs))
         for lab in loaded { print("\(lab.path): ok (\(lab.name))") }
-        if problems > 0 { throw Status.badInput }
-    }
-}
-
-enum LabFiles {
-    /// Loads every file, printing each problem to standard error; returns the good ones and the problem count.
-    static func load(_ paths: [String]) -> ([Lab], Int) {
-        var labs: [Lab] = []
-        var problems = 0
-        for path in paths {
-            do {
-                labs.append(try LabLoader.load(path: path))
-            } catch let error as LabFileError {
-                problems += error.diagnostics.count
-                FileHandle.standardError.write(Data("\(error.description)\n".utf8))
-            } catch {
-                problems += 1
-                FileHandle.standardError.write(Data("\(path): error: \(error)\n".utf8))
-            }
-        }
-        return (labs, problems)
+        if !problems.isEmpty { throw Status.badInput }
     }
 }

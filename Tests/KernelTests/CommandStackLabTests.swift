@@ -7,6 +7,7 @@ import Orchestrator
 import Realization
 import Reports
 import Verification
+import TestSupport
 
 /// The shipped command-stack labs (Labs/own-stack), shortened; they run the example stack that bootstrap builds.
 private enum OwnStack {
@@ -48,6 +49,9 @@ struct CommandStackLabTests {
         let process = try #require(evidence.stackProcess)
         #expect(process.exit == nil, "it ran to the end: \(process)")
         #expect(!alive(process.pid))
+        if ReportSchema.validatorAvailable {
+            #expect(try ReportSchema.violations(of: JSONReport.render([report])).isEmpty, "a command stack's report fits the schema")
+        }
         #expect(try String(contentsOfFile: process.logPath, encoding: .utf8).contains("ready"))
         #expect(leftovers(of: report).isEmpty)
     }

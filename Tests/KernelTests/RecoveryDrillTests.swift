@@ -6,6 +6,7 @@ import Orchestrator
 import Realization
 import Reports
 import Verification
+import TestSupport
 
 /// The shipped drills (Labs/recovery), run as they are: their timings are what is measured.
 private enum Drills {
@@ -57,6 +58,9 @@ struct RecoveryDrillTests {
         #expect(report.passed, "\(TerminalReport.summary([report], color: false))")
         let lockouts = try #require(report.recovery).lockouts.compactMap(\.lockout)
         #expect(lockouts.count == 4 && lockouts.allSatisfy { $0 < 8 }, "\(lockouts)")
+        if ReportSchema.validatorAvailable {
+            #expect(try ReportSchema.violations(of: JSONReport.render([report])).isEmpty, "a drill's report fits the schema")
+        }
     }
 
     @Test("a watchdog that turns XDP off on the wrong interface fails recovers, with the reason; the manual script would have worked")

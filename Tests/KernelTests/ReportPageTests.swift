@@ -5,7 +5,7 @@ import LabModel
 import Orchestrator
 import Realization
 import Reports
-import TestResources
+import TestSupport
 
 /// The report page of a real run, in a real browser.
 @Suite("report.html of a real run", .serialized,

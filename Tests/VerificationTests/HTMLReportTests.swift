@@ -3,7 +3,7 @@ import Testing
 import Evidence
 import Verification
 import Reports
-import TestResources
+import TestSupport
 
 /// The report page of fixed reports: what it shows, that it escapes what came from outside and loads nothing.
 @Suite("report.html")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Evidence
 import Verification
+import LabModel
 import Reports
 
 @Suite("JSON report")
@@ -48,8 +49,42 @@ struct JSONReportTests {
     @Test("decodes back into the same reports")
     func roundTrip() throws {
         let reports = [ReportFixtures.failing, ReportFixtures.passing, ReportFixtures.broken]
-        let decoded = try JSONDecoder().decode([String: [LabReport]].self, from: Data(JSONReport.render(reports).utf8))
-        #expect(decoded["labs"] == reports)
+        let context = ReportContext(startedAt: Date(timeIntervalSince1970: 1_700_000_000), hostname: "ci-runner-7")
+        let problems = [LabFileProblems(file: "Labs/bad.yaml", problems: [.init(line: 3, column: 1, message: "a tab")])]
+        let decoded = try JSONReport.decode(JSONReport.render(reports, labFileErrors: problems, context: context))
+        #expect(decoded == ReportDocument(labs: reports, labFileErrors: problems, context: context))
+        #expect(decoded.labs == reports)
+    }
+
+    @Test("the document says its schema version, xdplab's version, when and where it ran, and whether it was interrupted")
+    func documentKeys() throws {
+        let context = ReportContext(startedAt: Date(timeIntervalSince1970: 1_700_000_000), hostname: "ci-runner-7",
+                                    interruptedBy: "SIGTERM")
+        let object = try JSONSerialization.jsonObject(with: Data(JSONReport.render([ReportFixtures.passing], context: context).utf8))
+        let top = try #require(object as? [String: Any])
+        #expect(Set(top.keys) == ["schemaVersion", "xdplabVersion", "startedAt", "hostname", "interruptedBy", "labs", "labFileErrors"])
+        #expect(top["schemaVersion"] as? Int == 1)
+        #expect(top["xdplabVersion"] as? String == XDPLabVersion.current)
+        #expect(top["startedAt"] as? String == "2023-11-14T22:13:20Z")
+        #expect(top["hostname"] as? String == "ci-runner-7")
+        #expect(top["interruptedBy"] as? String == "SIGTERM")
+        #expect((top["labFileErrors"] as? [Any])?.isEmpty == true)
+        let plain = try #require(try JSONSerialization.jsonObject(with: Data(JSONReport.render([]).utf8)) as? [String: Any])
+        #expect(plain["interruptedBy"] is NSNull)
+    }
+
+    @Test("a lab file's problems: the first 50 at their line and column, then how many more")
+    func labFileErrors() throws {
+        let diagnostics = (1...120).map {
+            Diagnostic(location: SourceLocation(file: "Labs/big.yaml", line: $0, column: 3), message: "unknown check 'c\($0)'")
+        }
+        let problems = LabFileProblems(file: "Labs/big.yaml", diagnostics: diagnostics)
+        #expect(problems.problems.count == 50)
+        #expect(problems.more == 70)
+        #expect(problems.lines.first == "Labs/big.yaml:1:3: error: unknown check 'c1'")
+        #expect(problems.lines.last == "… and 70 more problems in Labs/big.yaml")
+        let document = try JSONReport.decode(JSONReport.render([], labFileErrors: [problems]))
+        #expect(document.labFileErrors == [problems])
     }
 
     @Test("an infinite stall does not break the JSON")

@@ -78,4 +78,58 @@ struct JUnitReportTests {
         #expect(error.attributes["message"] == "missing capability: \"CAP_BPF\" <needed> for\u{FFFD}loading")
         #expect(error.text == "missing capability: \"CAP_BPF\" <needed> for\u{FFFD}loading\nsecond line")
     }
+
+    @Test("timestamp and hostname on every suite, file and a share of the lab's time on every testcase")
+    func timesAndPlaces() throws {
+        let context = ReportContext(startedAt: Date(timeIntervalSince1970: 1_700_000_000), hostname: "ci <runner> 7")
+        let document = try parse(JUnitReport.render([ReportFixtures.failing, ReportFixtures.broken], context: context))
+        let top = try #require(document.named("testsuites").first)
+        #expect(top.attributes["timestamp"] == "2023-11-14T22:13:20Z")
+        for suite in document.named("testsuite") {
+            #expect(suite.attributes["timestamp"] == "2023-11-14T22:13:20Z")
+            #expect(suite.attributes["hostname"] == "ci <runner> 7")
+        }
+        let cases = document.named("testcase")
+        // 12.34 s over three checks; the lab that could not run keeps its whole time.
+        #expect(cases.prefix(3).map { $0.attributes["time"] } == ["4.113", "4.113", "4.113"])
+        #expect(cases.prefix(3).allSatisfy { $0.attributes["file"] == "Labs/fallback-abort.yaml" })
+        #expect(cases[3].attributes["time"] == "0.500")
+        #expect(cases[3].attributes["file"] == "Labs/broken.yaml")
+        #expect(document.named("error").first?.attributes["type"] == "error")
+    }
+
+    @Test("a lab's own start time wins over the run's")
+    func labTimestamp() throws {
+        let lab = LabReport.failure(lab: "late", file: "Labs/late.yaml", error: "interrupted by SIGTERM", kind: .interrupted,
+                                    durationSeconds: 2, startedAt: "2023-11-14T22:20:00Z", captureDirectory: nil)
+        let document = try parse(JUnitReport.render([lab], context: ReportContext(startedAt: Date(timeIntervalSince1970: 1_700_000_000))))
+        #expect(document.named("testsuite").first?.attributes["timestamp"] == "2023-11-14T22:20:00Z")
+        let error = try #require(document.named("error").first)
+        #expect(error.attributes["type"] == "interrupted")
+        #expect(error.attributes["message"] == "interrupted by SIGTERM")
+    }
+
+    @Test("each bad lab file is one errored testcase with its file, its first line, and every problem as file:line:column")
+    func labFileErrors() throws {
+        let files = [LabFileProblems(file: "Labs/bad.yaml", problems: [.init(line: 3, column: 1, message: "a tab character here"),
+                                                                        .init(line: 9, column: 12, message: "unknown check 'x'")]),
+                     LabFileProblems(file: "Labs/huge.yaml", problems: [.init(line: 1, column: 1, message: "too large")], more: 4)]
+        let document = try parse(JUnitReport.render([ReportFixtures.passing], labFileErrors: files))
+        let top = try #require(document.named("testsuites").first)
+        #expect(top.attributes["tests"] == "4")
+        #expect(top.attributes["errors"] == "2")
+        let suite = try #require(document.named("testsuite").first)
+        #expect(suite.attributes["name"] == "lab files")
+        #expect(suite.attributes["errors"] == "2")
+        let cases = document.named("testcase").prefix(2)
+        #expect(cases.map { $0.attributes["name"] } == ["Labs/bad.yaml", "Labs/huge.yaml"])
+        #expect(cases.map { $0.attributes["file"] } == ["Labs/bad.yaml", "Labs/huge.yaml"])
+        #expect(cases.map { $0.attributes["line"] } == ["3", "1"])
+        #expect(cases.allSatisfy { $0.attributes["classname"] == "xdplab.lab-files" })
+        let errors = document.named("error")
+        #expect(errors.map { $0.attributes["type"] } == ["lab-file", "lab-file"])
+        #expect(errors[0].attributes["message"] == "Labs/bad.yaml:3:1: error: a tab character here")
+        #expect(errors[0].text == "2 problems:\nLabs/bad.yaml:3:1: error: a tab character here\nLabs/bad.yaml:9:12: error: unknown check 'x'")
+        #expect(errors[1].text.hasSuffix("… and 4 more problems in Labs/huge.yaml"))
+    }
 }

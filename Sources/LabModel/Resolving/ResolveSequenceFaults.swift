@@ -30,7 +30,7 @@ extension LabResolver {
         var registration: Node?
         for item in items {
             guard let fields = reader.fields(item, "a fault", known: Self.faultKinds) else { valid = false; continue }
-            guard fields.values.count == 1, case let (kind, value)? = fields.values.first.map({ ($0.key, $0.value) }) else {
+            guard fields.values.count == 1, case (let kind, let value)? = fields.values.first.map({ ($0.key, $0.value) }) else {
                 if !fields.values.isEmpty {
                     reader.error("a fault is one of \(Self.faultKinds.joined(separator: ", ")); write each as its own "
                                  + "list item", at: item)
