@@ -14,6 +14,7 @@ import PackageDescription
 //   Verification                  packet fates and the named checks
 //   Reports                       terminal, JSON and JUnit output
 //   Orchestrator                  runs a lab from file to verdict
+//   Guests                        guest kernels: the cache, fetching Debian's packages, booting them with virtme-ng
 //   xdplab                        the command line
 let package = Package(
     name: "xdplab",
@@ -57,8 +58,9 @@ let package = Package(
                                "ProgramCheck"]),
         .target(name: "ProgramCheck",
                 dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "AFXDPStack", "Realization", "Packets", "Reports"]),
+        .target(name: "Guests", dependencies: ["Reports"]),
         .executableTarget(name: "xdplab",
-                          dependencies: ["Orchestrator", "ProgramCheck",
+                          dependencies: ["Orchestrator", "ProgramCheck", "Guests",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "LabModelTests", dependencies: ["LabModel"], resources: [.copy("Fixtures")]),

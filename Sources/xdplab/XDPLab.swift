@@ -9,7 +9,7 @@ struct XDPLab: ParsableCommand {
             Exit status: 0 every lab behaved as declared, 1 a check failed, 2 bad lab file or usage,
             3 this machine lacks a capability a lab needs.
             """,
-        subcommands: [Run.self, Check.self, Validate.self, Clean.self])
+        subcommands: [Run.self, Check.self, Validate.self, Clean.self, Kernels.self])
 }
 
 /// Exit statuses shared by every subcommand.
