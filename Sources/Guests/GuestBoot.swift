@@ -43,7 +43,8 @@ public struct GuestBoot: Sendable {
     /// Runs `xdplab run` (at `executable`) with `runArguments` inside the guest; its JSON report and exit status
     /// come back through `directory`. Every wait is bounded by `timeout`; a panic ends the wait at once.
     public func runLabs(kernel: CachedKernel, accelerator: Accelerator, directory: String, executable: String,
-                        runArguments: [String], workingDirectory: String, timeout: Double) throws -> GuestResult {
+                        runArguments: [String], workingDirectory: String, timeout: Double,
+                        progress: @escaping (String) -> Void = { _ in }) throws -> GuestResult {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let report = directory + "/report.json", status = directory + "/status", booted = directory + "/booted"
         for file in [report, status, booted] { try? FileManager.default.removeItem(atPath: file) }
@@ -66,9 +67,10 @@ public struct GuestBoot: Sendable {
         var bootSeconds: Double?
         var panic = false
         var lastConsoleCheck = Date.distantPast
-        let result = try BoundedCommand.run(arguments, output: console, timeout: timeout) {
+        let result = try BoundedCommand.run(arguments, output: console, timeout: timeout, environment: tools.environment) {
             if bootSeconds == nil, FileManager.default.fileExists(atPath: booted) {
                 bootSeconds = Date().timeIntervalSince(started)
+                progress(String(format: "booted in %.1f s, running the labs", bootSeconds!))
             }
             if FileManager.default.fileExists(atPath: status) { return false }
             if Date().timeIntervalSince(lastConsoleCheck) >= 1 {
@@ -118,7 +120,8 @@ public struct GuestBoot: Sendable {
         let arguments = vngArguments(kernel, accelerator: .kvm, directory: directory, memory: "512M", cpus: 1,
                                      command: ["sh", "-c", "echo ok > \(shellQuote(marker))"])
         let started = Date()
-        let result = try? BoundedCommand.run(arguments, output: directory + "/kvm-probe.log", timeout: timeout) {
+        let result = try? BoundedCommand.run(arguments, output: directory + "/kvm-probe.log", timeout: timeout,
+                                             environment: tools.environment) {
             FileManager.default.fileExists(atPath: marker)
         }
         let seconds = Date().timeIntervalSince(started)

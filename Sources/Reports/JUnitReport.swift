@@ -4,32 +4,76 @@ import Verification
 /// JUnit XML for CI: one testsuite per lab, one testcase per check, classname `xdplab.<lab>`.
 /// A check that did not come out as expected is a failure; a lab that could not run is one errored testcase.
 public enum JUnitReport {
+    /// With a kernel matrix (reports carrying `kernel`), one testsuite per kernel, named `kernel <name>`, holding
+    /// every lab's testcases (classname `xdplab.<lab>`); otherwise one testsuite per lab.
     public static func render(_ labs: [LabReport]) -> String {
-        let tests = labs.reduce(0) { $0 + max($1.checks.count, $1.error == nil ? 0 : 1) }
-        let failures = labs.reduce(0) { $0 + ($1.error == nil ? $1.checks.filter { !$0.passed }.count : 0) }
+        let tests = labs.reduce(0) { $0 + testCount($1) }
+        let failures = labs.reduce(0) { $0 + failureCount($1) }
         let errors = labs.filter { $0.error != nil }.count
+        let skipped = labs.filter { $0.skipped != nil }.count
         let time = labs.reduce(0) { $0 + $1.durationSeconds }
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"xdplab\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(seconds(time))\">\n"
-        for lab in labs { xml += suite(lab) }
+        xml += "<testsuites name=\"xdplab\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(seconds(time))\">\n"
+        if labs.contains(where: { $0.kernel != nil }) {
+            var order: [String] = []
+            for lab in labs where !order.contains(lab.kernel ?? "host") { order.append(lab.kernel ?? "host") }
+            for kernel in order { xml += kernelSuite(kernel, labs.filter { ($0.kernel ?? "host") == kernel }) }
+        } else {
+            for lab in labs { xml += suite(lab) }
+        }
         xml += "</testsuites>\n"
+        return xml
+    }
+
+    private static func testCount(_ lab: LabReport) -> Int { max(lab.checks.count, lab.error != nil || lab.skipped != nil ? 1 : 0) }
+    private static func failureCount(_ lab: LabReport) -> Int { lab.error == nil ? lab.checks.filter { !$0.passed }.count : 0 }
+
+    private static func kernelSuite(_ kernel: String, _ labs: [LabReport]) -> String {
+        let tests = labs.reduce(0) { $0 + testCount($1) }
+        let failures = labs.reduce(0) { $0 + failureCount($1) }
+        let time = labs.reduce(0) { $0 + $1.durationSeconds }
+        var xml = "  <testsuite name=\"\(XMLText.attribute("kernel " + kernel))\" tests=\"\(tests)\" failures=\"\(failures)\" "
+            + "errors=\"\(labs.filter { $0.error != nil }.count)\" skipped=\"\(labs.filter { $0.skipped != nil }.count)\" time=\"\(seconds(time))\">\n"
+        xml += "    <properties>\n      <property name=\"kernel\" value=\"\(XMLText.attribute(kernel))\"/>\n"
+        for lab in labs { xml += "      <property name=\"\(XMLText.attribute("file." + lab.lab))\" value=\"\(XMLText.attribute(lab.file))\"/>\n" }
+        xml += "    </properties>\n"
+        for lab in labs { xml += testcases(lab) }
+        let out = labs.flatMap { lab in
+            ((lab.sequence?.lines ?? []) + lab.diagnosis.map { "diagnosis: \($0)" } + (lab.captureDirectory.map { ["capture: \($0)"] } ?? []))
+                .map { "\(lab.lab): \($0)" }
+        }
+        if !out.isEmpty { xml += "    <system-out>\(XMLText.text(out.joined(separator: "\n")))</system-out>\n" }
+        xml += "  </testsuite>\n"
         return xml
     }
 
     private static func suite(_ lab: LabReport) -> String {
         let name = XMLText.attribute(lab.lab)
+        var xml = "  <testsuite name=\"\(name)\" tests=\"\(testCount(lab))\" failures=\"\(failureCount(lab))\" "
+            + "errors=\"\(lab.error == nil ? 0 : 1)\" \(lab.skipped == nil ? "" : "skipped=\"1\" ")time=\"\(seconds(lab.durationSeconds))\">\n"
+        xml += properties(lab)
+        xml += testcases(lab)
+        let out = (lab.sequence?.lines ?? []) + lab.diagnosis.map { "diagnosis: \($0)" }
+            + (lab.captureDirectory.map { ["capture: \($0)"] } ?? [])
+        if !out.isEmpty { xml += "    <system-out>\(XMLText.text(out.joined(separator: "\n")))</system-out>\n" }
+        xml += "  </testsuite>\n"
+        return xml
+    }
+
+    /// A skipped lab is one `run` testcase with `<skipped/>`; a lab that could not run one with `<error>`;
+    /// otherwise one testcase per check.
+    private static func testcases(_ lab: LabReport) -> String {
         let classname = XMLText.attribute("xdplab.\(lab.lab)")
         var xml = ""
-        if let error = lab.error {
-            xml += "  <testsuite name=\"\(name)\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"\(seconds(lab.durationSeconds))\">\n"
-            xml += properties(lab)
+        if let reason = lab.skipped {
+            xml += "    <testcase classname=\"\(classname)\" name=\"run\" time=\"0\">\n"
+            xml += "      <skipped message=\"\(XMLText.attribute(reason))\"/>\n"
+            xml += "    </testcase>\n"
+        } else if let error = lab.error {
             xml += "    <testcase classname=\"\(classname)\" name=\"run\" time=\"\(seconds(lab.durationSeconds))\">\n"
             xml += "      <error message=\"\(XMLText.attribute(firstLine(error)))\" type=\"lab-error\">\(XMLText.text(error))</error>\n"
             xml += "    </testcase>\n"
         } else {
-            let failures = lab.checks.filter { !$0.passed }.count
-            xml += "  <testsuite name=\"\(name)\" tests=\"\(lab.checks.count)\" failures=\"\(failures)\" errors=\"0\" time=\"\(seconds(lab.durationSeconds))\">\n"
-            xml += properties(lab)
             for check in lab.checks {
                 xml += "    <testcase classname=\"\(classname)\" name=\"\(XMLText.attribute(check.name))\" time=\"0\">\n"
                 if check.passed {
@@ -42,10 +86,6 @@ public enum JUnitReport {
                 xml += "    </testcase>\n"
             }
         }
-        let out = (lab.sequence?.lines ?? []) + lab.diagnosis.map { "diagnosis: \($0)" }
-            + (lab.captureDirectory.map { ["capture: \($0)"] } ?? [])
-        if !out.isEmpty { xml += "    <system-out>\(XMLText.text(out.joined(separator: "\n")))</system-out>\n" }
-        xml += "  </testsuite>\n"
         return xml
     }
 

@@ -69,6 +69,11 @@ public struct LabReport: Sendable, Codable, Equatable {
     public let sequence: SequenceSummary?
     /// What a recovery drill did and how long each SSH session was locked out; nil without a drill.
     public var recovery: RecoverySummary?
+    /// The kernel the lab ran on in a kernel matrix (`host`, `6.1.0-54-amd64`); nil in a plain run.
+    public var kernel: String?
+    /// Why the lab did not run (a requirement this kernel or machine lacks); then it has no checks and is not
+    /// counted as failed.
+    public var skipped: String?
 
     public init(lab: String, file: String, passed: Bool, checks: [CheckResult], packets: PacketCounts,
                 classes: [ClassSummary], diagnosis: [String], durationSeconds: Double, captureDirectory: String?,
@@ -111,6 +116,32 @@ public struct LabReport: Sendable, Codable, Equatable {
             })
     }
 
+    /// A lab that was not run because `reason` (a missing requirement).
+    public static func skip(lab: String, file: String, reason: String, kernel: String? = nil) -> LabReport {
+        var report = LabReport(lab: lab, file: file, passed: false, checks: [], packets: PacketCounts(injected: 0, kernel: 0, xsk: 0, lost: 0),
+                               classes: [], diagnosis: [], durationSeconds: 0, captureDirectory: nil, evidence: nil, sessions: [],
+                               error: nil)
+        report.skipped = reason
+        report.kernel = kernel
+        return report
+    }
+
+    /// A lab that could not run on `kernel` (its guest did not boot, panicked or timed out).
+    public static func couldNotRun(lab: String, file: String, error: String, kernel: String, seconds: Double) -> LabReport {
+        var report = LabReport(lab: lab, file: file, passed: false, checks: [], packets: PacketCounts(injected: 0, kernel: 0, xsk: 0, lost: 0),
+                               classes: [], diagnosis: [], durationSeconds: seconds, captureDirectory: nil, evidence: nil, sessions: [],
+                               error: error)
+        report.kernel = kernel
+        return report
+    }
+
+    /// The same report, marked with the kernel it ran on.
+    public func on(kernel: String) -> LabReport {
+        var copy = self
+        copy.kernel = kernel
+        return copy
+    }
+
     private func with(recovery: RecoverySummary?) -> LabReport {
         var copy = self
         copy.recovery = recovery
@@ -119,7 +150,7 @@ public struct LabReport: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case lab, file, passed, checks, packets, classes, diagnosis, durationSeconds, captureDirectory, evidence, sessions, error
-        case sequence, recovery
+        case sequence, recovery, kernel, skipped
     }
 
     /// Like the synthesized encoding, but absent values are written as null so every report has the same keys.
@@ -139,6 +170,8 @@ public struct LabReport: Sendable, Codable, Equatable {
         try container.encode(error, forKey: .error)
         try container.encode(sequence, forKey: .sequence)
         try container.encode(recovery, forKey: .recovery)
+        try container.encode(kernel, forKey: .kernel)
+        try container.encode(skipped, forKey: .skipped)
     }
 }
 

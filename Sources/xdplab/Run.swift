@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Glibc
+import Guests
 import LabModel
 import Orchestrator
 import Reports
@@ -24,7 +25,20 @@ struct Run: ParsableCommand {
     @Option(help: "Folder for pcaps and evidence; runs write <captures>/<lab>/<time>-<run>/.")
     var captures: String = "Captures"
 
+    @Option(name: .customLong("kernel"),
+            help: "Run every lab on this kernel too: host, or a cached guest kernel by series (6.1) or version. Repeatable.")
+    var kernels: [String] = []
+
+    @Option(help: "How guests get their CPU: auto (KVM when a short probe boots a guest, else TCG), kvm or tcg.")
+    var accel: String = "auto"
+
+    @Option(name: .customLong("guest-timeout"), help: "Seconds one guest boot may take with all its labs (default 180 + 300 per lab).")
+    var guestTimeout: Double?
+
     func validate() throws {
+        if !["auto", "kvm", "tcg"].contains(accel) {
+            throw ValidationError("--accel must be auto, kvm or tcg, got \(accel)")
+        }
         if let program, !FileManager.default.fileExists(atPath: program) {
             throw ValidationError("--program \(program): no such file")
         }
@@ -39,6 +53,7 @@ struct Run: ParsableCommand {
         Interruption.install()
         let override = program.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let options = RunOptions(programOverride: override, capturesDirectory: captures)
+        if !kernels.isEmpty { return try runMatrix(loaded, options: options, override: override) }
         var outcomes: [LabOutcome] = []
         for lab in loaded {
             outcomes.append(LabRunner.run(lab, options: options))
@@ -49,6 +64,32 @@ struct Run: ParsableCommand {
         if let junit { try write(JUnitReport.render(reports), to: junit) }
         if outcomes.contains(where: { $0.missingCapability != nil }) { throw Status.missingCapability }
         if reports.contains(where: { !$0.passed }) { throw Status.failed }
+    }
+
+    private func runMatrix(_ loaded: [Lab], options: RunOptions, override: String?) throws {
+        let cache = KernelCache.standard
+        let targets: [KernelMatrix.Target]
+        do {
+            targets = try KernelMatrix.targets(kernels, cache: cache)
+        } catch {
+            FileHandle.standardError.write(Data("xdplab run: \(error)\n".utf8))
+            throw Status.badInput
+        }
+        if targets.contains(where: { if case .guest = $0 { return true } else { return false } }) {
+            let missing = GuestTools.find(cache: cache).missing
+            if !missing.isEmpty {
+                FileHandle.standardError.write(Data("xdplab run: \(GuestError.missingTools(missing))\n".utf8))
+                throw Status.missingCapability
+            }
+        }
+        let matrix = KernelMatrix(labs: loaded, options: options, programOverride: override, accelerator: accel, timeout: guestTimeout)
+        let outcome = try matrix.run(targets)
+        let reports = outcome.reports
+        print(TerminalReport.summary(reports, kernels: outcome.kernels, color: isatty(STDOUT_FILENO) != 0))
+        if let json { try write(JSONReport.render(reports, kernels: outcome.kernels), to: json) }
+        if let junit { try write(JUnitReport.render(reports), to: junit) }
+        if outcome.missingCapability { throw Status.missingCapability }
+        if reports.contains(where: { !$0.passed && $0.skipped == nil }) { throw Status.failed }
     }
 
     private func write(_ text: String, to path: String) throws {
