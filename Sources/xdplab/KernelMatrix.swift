@@ -40,8 +40,17 @@ struct KernelMatrix {
             switch target {
             case .host:
                 let started = Date()
-                let outcomes = labs.map { LabRunner.run($0, options: options) }
-                outcome.reports += outcomes.map { $0.report.on(kernel: "host") }
+                let gate = RequirementGate()
+                var outcomes: [LabOutcome] = []
+                for lab in labs {
+                    if let reason = gate.skipReason(lab) {
+                        outcome.reports.append(LabReport.skip(lab: lab.name, file: lab.path, reason: reason, kernel: "host"))
+                        continue
+                    }
+                    let ran = LabRunner.run(lab, options: options)
+                    outcomes.append(ran)
+                    outcome.reports.append(ran.report.on(kernel: "host"))
+                }
                 outcome.missingCapability = outcome.missingCapability || outcomes.contains { $0.missingCapability != nil }
                 outcome.kernels.append(KernelRun(name: "host", release: Self.hostRelease, accelerator: "host", bootSeconds: nil,
                                                  totalSeconds: Date().timeIntervalSince(started), error: nil))

@@ -54,16 +54,29 @@ struct Run: ParsableCommand {
         let override = program.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let options = RunOptions(programOverride: override, capturesDirectory: captures)
         if !kernels.isEmpty { return try runMatrix(loaded, options: options, override: override) }
+        let gate = RequirementGate()
         var outcomes: [LabOutcome] = []
+        var reports: [LabReport] = []
         for lab in loaded {
-            outcomes.append(LabRunner.run(lab, options: options))
+            if let reason = gate.skipReason(lab) {
+                reports.append(LabReport.skip(lab: lab.name, file: lab.path, reason: reason))
+                continue
+            }
+            let outcome = LabRunner.run(lab, options: options)
+            outcomes.append(outcome)
+            reports.append(outcome.report)
         }
-        let reports = outcomes.map(\.report)
         print(TerminalReport.summary(reports, color: isatty(STDOUT_FILENO) != 0))
         if let json { try write(JSONReport.render(reports), to: json) }
         if let junit { try write(JUnitReport.render(reports), to: junit) }
         if outcomes.contains(where: { $0.missingCapability != nil }) { throw Status.missingCapability }
-        if reports.contains(where: { !$0.passed }) { throw Status.failed }
+        try Self.finalStatus(reports)
+    }
+
+    /// 1 when a lab that ran failed, else 4 when one was skipped, else 0.
+    static func finalStatus(_ reports: [LabReport]) throws {
+        if reports.contains(where: { !$0.passed && $0.skipped == nil }) { throw Status.failed }
+        if reports.contains(where: { $0.skipped != nil }) { throw Status.skipped }
     }
 
     private func runMatrix(_ loaded: [Lab], options: RunOptions, override: String?) throws {
@@ -89,7 +102,7 @@ struct Run: ParsableCommand {
         if let json { try write(JSONReport.render(reports, kernels: outcome.kernels), to: json) }
         if let junit { try write(JUnitReport.render(reports), to: junit) }
         if outcome.missingCapability { throw Status.missingCapability }
-        if reports.contains(where: { !$0.passed && $0.skipped == nil }) { throw Status.failed }
+        try Self.finalStatus(reports)
     }
 
     private func write(_ text: String, to path: String) throws {
