@@ -15,6 +15,18 @@ public struct CachedKernel: Codable, Sendable, Equatable {
     /// Modules that were xz-compressed and are now plain `.ko` (virtme-ng's initramfs cannot load `.ko.xz`).
     public let decompressedModules: Int
 
+    public init(version: String, release: String, package: String, packageVersion: String, fetchedAt: String,
+                vmlinuz: String, modules: Int, decompressedModules: Int) {
+        self.version = version
+        self.release = release
+        self.package = package
+        self.packageVersion = packageVersion
+        self.fetchedAt = fetchedAt
+        self.vmlinuz = vmlinuz
+        self.modules = modules
+        self.decompressedModules = decompressedModules
+    }
+
     /// `6.1` for `6.1.0-54`, `6.12` for `6.12.57+deb12`.
     public var series: String { Self.series(of: version) }
 
