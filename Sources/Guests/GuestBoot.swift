@@ -67,14 +67,21 @@ public struct GuestBoot: Sendable {
         var bootSeconds: Double?
         var panic = false
         var lastConsoleCheck = Date.distantPast
+        var finished: Date?
+        var guestLog = GuestLogFollower(path: directory + "/guest.log")
         let result = try BoundedCommand.run(arguments, output: console, timeout: timeout, environment: tools.environment) {
             if bootSeconds == nil, FileManager.default.fileExists(atPath: booted) {
                 bootSeconds = Date().timeIntervalSince(started)
                 progress(String(format: "booted in %.1f s, running the labs", bootSeconds!))
             }
-            if FileManager.default.fileExists(atPath: status) { return false }
+            if FileManager.default.fileExists(atPath: status) {
+                // The labs are done; the guest powers off within seconds. One that does not is ended.
+                finished = finished ?? Date()
+                return Date().timeIntervalSince(finished!) > 30
+            }
             if Date().timeIntervalSince(lastConsoleCheck) >= 1 {
                 lastConsoleCheck = Date()
+                for line in guestLog.newLines() { progress("guest: " + line) }
                 panic = Self.tail(of: console, lines: 40).contains("Kernel panic")
             }
             return panic
@@ -136,6 +143,24 @@ public struct GuestBoot: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { return "(no output)" }
         let text = String(decoding: data.suffix(64 * 1024), as: UTF8.self)
         return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+}
+
+/// The complete lines a growing file gained since the last call (the guest's xdplab progress, live).
+struct GuestLogFollower {
+    let path: String
+    private var offset: UInt64 = 0
+
+    init(path: String) { self.path = path }
+
+    mutating func newLines() -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: offset)) != nil, let data = try? handle.readToEnd(), !data.isEmpty,
+              let end = data.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
+        let complete = data[data.startIndex...end]
+        offset += UInt64(complete.count)
+        return String(decoding: complete, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init)
     }
 }
 
