@@ -4,6 +4,14 @@ import Glibc
 /// Runs a program with a deadline, and ends everything it started when the deadline passes (vng starts qemu;
 /// killing vng alone would leave qemu running).
 public enum BoundedCommand {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var running: Set<Int32> = []
+
+    /// Ends every process group still running (on SIGINT/SIGTERM: a guest's qemu must not outlive xdplab).
+    public static func endAll() {
+        for pid in lock.withLock({ running }) { kill(-pid, SIGKILL) }
+    }
+
     public struct Result: Sendable {
         /// nil when the deadline ended it.
         public let status: Int32?
@@ -34,6 +42,9 @@ public enum BoundedCommand {
         } catch {
             throw GuestError.io("start \(arguments.first ?? ""): \(error.localizedDescription)")
         }
+        let pid = process.processIdentifier
+        lock.withLock { _ = running.insert(pid) }
+        defer { lock.withLock { _ = running.remove(pid) } }
         let deadline = started.addingTimeInterval(timeout)
         while process.isRunning {
             if Date() >= deadline || stop?() == true {

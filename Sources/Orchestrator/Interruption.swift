@@ -8,6 +8,10 @@ public enum Interruption {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var active: [String: RealizedLab] = [:]
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    nonisolated(unsafe) private static var cleanups: [@Sendable () -> Void] = []
+
+    /// Also runs `body` on SIGINT/SIGTERM before the labs are torn down (a guest's qemu is ended there).
+    public static func onInterrupt(_ body: @escaping @Sendable () -> Void) { lock.withLock { cleanups.append(body) } }
 
     /// Installs the handlers once; safe to call repeatedly.
     public static func install() {
@@ -29,6 +33,7 @@ public enum Interruption {
     private static func tearDownAndExit(signal signo: Int32, status: Int32) {
         let labs = lock.withLock { Array(active.values) }
         let name = signo == SIGINT ? "SIGINT" : "SIGTERM"
+        for cleanup in lock.withLock({ cleanups }) { cleanup() }
         FileHandle.standardError.write(Data("\nxdplab: \(name): tearing down \(labs.count) lab(s)…\n".utf8))
         for lab in labs {
             let namespaces = lab.createdNamespaces

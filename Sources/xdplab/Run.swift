@@ -95,6 +95,7 @@ struct Run: ParsableCommand {
                 throw Status.missingCapability
             }
         }
+        Interruption.onInterrupt { BoundedCommand.endAll() }
         let matrix = KernelMatrix(labs: loaded, options: options, programOverride: override, accelerator: accel, timeout: guestTimeout)
         let outcome = try matrix.run(targets)
         let reports = outcome.reports
