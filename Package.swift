@@ -14,6 +14,7 @@ import PackageDescription
 //   Verification                  packet fates and the named checks
 //   Reports                       terminal, JSON and JUnit output
 //   Orchestrator                  runs a lab from file to verdict
+//   Guests                        guest kernels: the cache, fetching Debian's packages, booting them with virtme-ng
 //   xdplab                        the command line
 let package = Package(
     name: "xdplab",
@@ -54,11 +55,13 @@ let package = Package(
         .target(name: "Orchestrator",
                 dependencies: ["LabModel", "Realization", "BPFSupport", "AFXDPStack", "Traffic",
                                "Capture", "Verification", "Reports", "Packets", "Evidence", "MapRing", "Sequencing",
-                               "ProgramCheck"]),
+                               "ProgramCheck", "XDPShim"],
+                resources: [.copy("bpf")]),
         .target(name: "ProgramCheck",
                 dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "AFXDPStack", "Realization", "Packets", "Reports"]),
+        .target(name: "Guests", dependencies: ["Reports"]),
         .executableTarget(name: "xdplab",
-                          dependencies: ["Orchestrator", "ProgramCheck", "LabModel", "Reports", "Realization", "BPFSupport",
+                          dependencies: ["Orchestrator", "ProgramCheck", "Guests", "LabModel", "Reports", "Realization", "BPFSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Helpers shared by the test targets (a library, so that they exist once).
@@ -75,6 +78,7 @@ let package = Package(
         .testTarget(name: "DocsTests", dependencies: ["LabModel", .product(name: "Yams", package: "Yams")]),
         // The built xdplab executable, run as users run it: exit statuses, output streams, reports.
         .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "GuestTests", dependencies: ["Guests", "Reports"]),
         .testTarget(name: "ProgramCheckTests",
                     dependencies: ["ProgramCheck", "Packets", "Realization", "BPFSupport", "AFXDPStack", "CLibBPF"],
                     exclude: ["Fixtures"]),

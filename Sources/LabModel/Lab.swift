@@ -12,6 +12,8 @@ public struct Lab: Sendable, Equatable {
     public var expectations: [Expectation]
     /// A recovery drill, when the lab declares one.
     public var recovery: RecoverySpec?
+    /// What the lab needs beyond the basics; a missing one skips the lab (`requires:`).
+    public var requires: [Requirement] = []
 
     public init(name: String, description: String?, path: String, topology: Topology,
                 stack: StackSpec, traffic: TrafficSpec, expectations: [Expectation], recovery: RecoverySpec? = nil) {

@@ -61,7 +61,7 @@ public enum Interruption {
     }
 
     /// Runs `hook` with the signal first, before the reports and the tear-down.
-    public static func onInterrupt(_ hook: @escaping @Sendable (Int32) -> Void) { lock.withLock { hooks.append(hook) } }
+    public static func onSignal(_ hook: @escaping @Sendable (Int32) -> Void) { lock.withLock { hooks.append(hook) } }
 
     static func register(_ lab: RealizedLab) { lock.withLock { active[lab.run] = lab; starting.remove(lab.run) } }
     static func unregister(_ lab: RealizedLab) { _ = lock.withLock { active.removeValue(forKey: lab.run) } }

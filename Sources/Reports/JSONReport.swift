@@ -14,8 +14,12 @@ public struct ReportDocument: Sendable, Codable, Equatable {
     public let interruptedBy: String?
     public let labs: [LabReport]
     public let labFileErrors: [LabFileProblems]
+    /// How each kernel of a kernel matrix ran (a guest's boot); empty in a plain run.
+    public let kernels: [KernelRun]
 
-    public init(labs: [LabReport], labFileErrors: [LabFileProblems] = [], context: ReportContext = ReportContext()) {
+    public init(labs: [LabReport], labFileErrors: [LabFileProblems] = [], context: ReportContext = ReportContext(),
+                kernels: [KernelRun] = []) {
+        self.kernels = kernels
         schemaVersion = Self.currentSchemaVersion
         xdplabVersion = XDPLabVersion.current
         startedAt = ReportContext.timestamp(context.startedAt)
@@ -26,7 +30,19 @@ public struct ReportDocument: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, xdplabVersion, startedAt, hostname, interruptedBy, labs, labFileErrors
+        case schemaVersion, xdplabVersion, startedAt, hostname, interruptedBy, labs, labFileErrors, kernels
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
+        xdplabVersion = try container.decode(String.self, forKey: .xdplabVersion)
+        startedAt = try container.decode(String.self, forKey: .startedAt)
+        hostname = try container.decode(String.self, forKey: .hostname)
+        interruptedBy = try container.decodeIfPresent(String.self, forKey: .interruptedBy)
+        labs = try container.decode([LabReport].self, forKey: .labs)
+        labFileErrors = try container.decodeIfPresent([LabFileProblems].self, forKey: .labFileErrors) ?? []
+        kernels = try container.decodeIfPresent([KernelRun].self, forKey: .kernels) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -38,13 +54,14 @@ public struct ReportDocument: Sendable, Codable, Equatable {
         try container.encode(interruptedBy, forKey: .interruptedBy)
         try container.encode(labs, forKey: .labs)
         try container.encode(labFileErrors, forKey: .labFileErrors)
+        try container.encode(kernels, forKey: .kernels)
     }
 }
 
 public enum JSONReport {
     public static func render(_ labs: [LabReport], labFileErrors: [LabFileProblems] = [],
-                              context: ReportContext = ReportContext()) -> String {
-        let document = ReportDocument(labs: labs, labFileErrors: labFileErrors, context: context)
+                              context: ReportContext = ReportContext(), kernels: [KernelRun] = []) -> String {
+        let document = ReportDocument(labs: labs, labFileErrors: labFileErrors, context: context, kernels: kernels)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // A stall can be infinite (a session that never answered); JSON has no number for that.
@@ -65,5 +82,37 @@ public enum JSONReport {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try decoder.decode(ReportDocument.self, from: Data(text.utf8))
+    }
+}
+
+/// One kernel of a kernel matrix: where and how its labs ran.
+public struct KernelRun: Codable, Sendable, Equatable {
+    /// As the labs' `kernel` field names it: `host` or the guest's release.
+    public let name: String
+    /// `uname -r` of the kernel.
+    public let release: String
+    /// `host`, `kvm` or `tcg`.
+    public let accelerator: String
+    public let bootSeconds: Double?
+    public let totalSeconds: Double
+    /// Why no lab could run on it (boot failure, panic, timeout: with the console tail).
+    public let error: String?
+
+    public init(name: String, release: String, accelerator: String, bootSeconds: Double?, totalSeconds: Double, error: String?) {
+        self.name = name
+        self.release = release
+        self.accelerator = accelerator
+        self.bootSeconds = bootSeconds
+        self.totalSeconds = totalSeconds
+        self.error = error
+    }
+
+    /// "TCG, booted in 13.1 s, 54.2 s in all".
+    public var summary: String {
+        if accelerator == "host" { return "the host's kernel" + (release.isEmpty ? "" : " \(release)") }
+        var text = accelerator.uppercased()
+        if let bootSeconds { text += String(format: ", booted in %.1f s", bootSeconds) }
+        text += String(format: ", %.1f s in all", totalSeconds)
+        return text
     }
 }

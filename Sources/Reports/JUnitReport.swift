@@ -11,17 +11,27 @@ import Verification
 public enum JUnitReport {
     public static func render(_ labs: [LabReport], labFileErrors: [LabFileProblems] = [],
                               context: ReportContext = ReportContext()) -> String {
-        let tests = labs.reduce(0) { $0 + max($1.checks.count, $1.error == nil ? 0 : 1) } + labFileErrors.count
-        let failures = labs.reduce(0) { $0 + ($1.error == nil ? $1.checks.filter { !$0.passed }.count : 0) }
+        let tests = labs.reduce(0) { $0 + testCount($1) } + labFileErrors.count
+        let failures = labs.reduce(0) { $0 + failureCount($1) }
         let errors = labs.filter { $0.error != nil }.count + labFileErrors.count
+        let skipped = labs.filter { $0.skipped != nil }.count
         let time = labs.reduce(0) { $0 + $1.durationSeconds }
         let timestamp = ReportContext.timestamp(context.startedAt)
         let hostname = XMLText.attribute(context.hostname)
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"xdplab\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" "
-            + "time=\"\(seconds(time))\" timestamp=\"\(timestamp)\">\n"
+            + "skipped=\"\(skipped)\" time=\"\(seconds(time))\" timestamp=\"\(timestamp)\">\n"
         if !labFileErrors.isEmpty { xml += fileSuite(labFileErrors, timestamp: timestamp, hostname: hostname) }
-        for lab in labs { xml += suite(lab, timestamp: lab.startedAt ?? timestamp, hostname: hostname) }
+        if labs.contains(where: { $0.kernel != nil }) {
+            // A kernel matrix: one testsuite per kernel, holding every lab's testcases.
+            var order: [String] = []
+            for lab in labs where !order.contains(lab.kernel ?? "host") { order.append(lab.kernel ?? "host") }
+            for kernel in order {
+                xml += kernelSuite(kernel, labs.filter { ($0.kernel ?? "host") == kernel }, timestamp: timestamp, hostname: hostname)
+            }
+        } else {
+            for lab in labs { xml += suite(lab, timestamp: lab.startedAt ?? timestamp, hostname: hostname) }
+        }
         xml += "</testsuites>\n"
         return xml
     }
@@ -44,25 +54,59 @@ public enum JUnitReport {
         return xml
     }
 
+    private static func testCount(_ lab: LabReport) -> Int {
+        max(lab.checks.count, lab.error != nil || lab.skipped != nil ? 1 : 0)
+    }
+
+    private static func failureCount(_ lab: LabReport) -> Int {
+        lab.error == nil ? lab.checks.filter { !$0.passed }.count : 0
+    }
+
     private static func suite(_ lab: LabReport, timestamp: String, hostname: String) -> String {
-        let name = XMLText.attribute(lab.lab)
+        let stamp = "timestamp=\"\(XMLText.attribute(timestamp))\" hostname=\"\(hostname)\""
+        var xml = "  <testsuite name=\"\(XMLText.attribute(lab.lab))\" tests=\"\(testCount(lab))\" failures=\"\(failureCount(lab))\" "
+            + "errors=\"\(lab.error == nil ? 0 : 1)\" skipped=\"\(lab.skipped == nil ? 0 : 1)\" "
+            + "time=\"\(seconds(lab.durationSeconds))\" \(stamp)>\n"
+        xml += properties(lab)
+        xml += testcases(lab)
+        xml += output([lab])
+        xml += "  </testsuite>\n"
+        return xml
+    }
+
+    /// Every lab that ran on one kernel, in one testsuite named `kernel <name>`.
+    private static func kernelSuite(_ kernel: String, _ labs: [LabReport], timestamp: String, hostname: String) -> String {
+        let time = labs.reduce(0) { $0 + $1.durationSeconds }
+        var xml = "  <testsuite name=\"\(XMLText.attribute("kernel " + kernel))\" tests=\"\(labs.reduce(0) { $0 + testCount($1) })\" "
+            + "failures=\"\(labs.reduce(0) { $0 + failureCount($1) })\" errors=\"\(labs.filter { $0.error != nil }.count)\" "
+            + "skipped=\"\(labs.filter { $0.skipped != nil }.count)\" time=\"\(seconds(time))\" "
+            + "timestamp=\"\(XMLText.attribute(timestamp))\" hostname=\"\(hostname)\">\n"
+        xml += "    <properties>\n      <property name=\"kernel\" value=\"\(XMLText.attribute(kernel))\"/>\n"
+        for lab in labs { xml += "      <property name=\"\(XMLText.attribute("file." + lab.lab))\" value=\"\(XMLText.attribute(lab.file))\"/>\n" }
+        xml += "    </properties>\n"
+        for lab in labs { xml += testcases(lab) }
+        xml += output(labs)
+        xml += "  </testsuite>\n"
+        return xml
+    }
+
+    /// A skipped lab is one `run` testcase with `<skipped/>`, a lab that could not run one with `<error>`, any
+    /// other lab one testcase per check, each with an equal share of the lab's time.
+    private static func testcases(_ lab: LabReport) -> String {
         let classname = XMLText.attribute("xdplab.\(lab.lab)")
         let file = XMLText.attribute(lab.file)
-        let stamp = "timestamp=\"\(XMLText.attribute(timestamp))\" hostname=\"\(hostname)\""
         var xml = ""
-        if let error = lab.error {
+        if let reason = lab.skipped {
+            xml += "    <testcase classname=\"\(classname)\" name=\"run\" time=\"0.000\" file=\"\(file)\">\n"
+            xml += "      <skipped message=\"\(XMLText.attribute(reason))\"/>\n"
+            xml += "    </testcase>\n"
+        } else if let error = lab.error {
             let type = (lab.errorKind ?? .error).rawValue
-            xml += "  <testsuite name=\"\(name)\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"\(seconds(lab.durationSeconds))\" \(stamp)>\n"
-            xml += properties(lab)
             xml += "    <testcase classname=\"\(classname)\" name=\"run\" time=\"\(seconds(lab.durationSeconds))\" file=\"\(file)\">\n"
             xml += "      <error message=\"\(XMLText.attribute(firstLine(error)))\" type=\"\(type)\">\(XMLText.text(error))</error>\n"
             xml += "    </testcase>\n"
         } else {
-            let failures = lab.checks.filter { !$0.passed }.count
             let share = lab.checks.isEmpty ? 0 : lab.durationSeconds / Double(lab.checks.count)
-            xml += "  <testsuite name=\"\(name)\" tests=\"\(lab.checks.count)\" failures=\"\(failures)\" errors=\"0\" "
-                + "time=\"\(seconds(lab.durationSeconds))\" \(stamp)>\n"
-            xml += properties(lab)
             for check in lab.checks {
                 xml += "    <testcase classname=\"\(classname)\" name=\"\(XMLText.attribute(check.name))\" time=\"\(seconds(share))\" "
                     + "file=\"\(file)\">\n"
@@ -76,11 +120,16 @@ public enum JUnitReport {
                 xml += "    </testcase>\n"
             }
         }
-        let out = (lab.sequence?.lines ?? []) + lab.diagnosis.map { "diagnosis: \($0)" }
-            + (lab.captureDirectory.map { ["capture: \($0)"] } ?? [])
-        if !out.isEmpty { xml += "    <system-out>\(XMLText.text(out.joined(separator: "\n")))</system-out>\n" }
-        xml += "  </testsuite>\n"
         return xml
+    }
+
+    /// The sequence lines, diagnosis and capture folder of `labs`, prefixed with the lab's name when there are several.
+    private static func output(_ labs: [LabReport]) -> String {
+        let out = labs.flatMap { lab in
+            ((lab.sequence?.lines ?? []) + lab.diagnosis.map { "diagnosis: \($0)" } + (lab.captureDirectory.map { ["capture: \($0)"] } ?? []))
+                .map { labs.count == 1 ? $0 : "\(lab.lab): \($0)" }
+        }
+        return out.isEmpty ? "" : "    <system-out>\(XMLText.text(out.joined(separator: "\n")))</system-out>\n"
     }
 
     private static func properties(_ lab: LabReport) -> String {

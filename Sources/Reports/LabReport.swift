@@ -90,6 +90,11 @@ public struct LabReport: Sendable, Codable, Equatable {
     public let grid: FateGrid?
     /// What a recovery drill did and how long each SSH session was locked out; nil without a drill.
     public var recovery: RecoverySummary?
+    /// The kernel the lab ran on in a kernel matrix (`host`, `6.1.0-54-amd64`); nil in a plain run.
+    public var kernel: String?
+    /// Why the lab did not run (a requirement this kernel or machine lacks); then it has no checks and is not
+    /// counted as failed.
+    public var skipped: String?
 
     public init(lab: String, file: String, passed: Bool, checks: [CheckResult], packets: PacketCounts,
                 classes: [ClassSummary], diagnosis: [String], durationSeconds: Double, captureDirectory: String?,
@@ -123,6 +128,31 @@ public struct LabReport: Sendable, Codable, Equatable {
                   evidence: nil, sessions: [], error: error, errorKind: kind, startedAt: startedAt)
     }
 
+    /// A lab that was not run because `reason` (a missing requirement).
+    public static func skip(lab: String, file: String, reason: String, kernel: String? = nil) -> LabReport {
+        var report = LabReport(lab: lab, file: file, passed: false, checks: [], packets: PacketCounts(injected: 0, kernel: 0, xsk: 0, lost: 0),
+                               classes: [], diagnosis: [], durationSeconds: 0, captureDirectory: nil, evidence: nil, sessions: [],
+                               error: nil)
+        report.skipped = reason
+        report.kernel = kernel
+        return report
+    }
+
+    /// A lab that could not run on `kernel` (its guest did not boot, panicked or timed out).
+    public static func couldNotRun(lab: String, file: String, error: String, kernel: String, seconds: Double) -> LabReport {
+        var report = LabReport.failure(lab: lab, file: file, error: error, kind: .error, durationSeconds: seconds,
+                                       startedAt: nil, captureDirectory: nil)
+        report.kernel = kernel
+        return report
+    }
+
+    /// The same report, marked with the kernel it ran on.
+    public func on(kernel: String) -> LabReport {
+        var copy = self
+        copy.kernel = kernel
+        return copy
+    }
+
     /// The report of a lab that ran: passed when it has checks and every one came out as expected.
     public static func make(lab: String, file: String, results: [CheckResult], observations: Observations,
                             diagnosis: [String], durationSeconds: Double, captureDirectory: String?,
@@ -150,7 +180,7 @@ public struct LabReport: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case lab, file, passed, checks, packets, classes, diagnosis, durationSeconds, captureDirectory, evidence, sessions, error
-        case sequence, errorKind, startedAt, grid, recovery
+        case sequence, errorKind, startedAt, grid, recovery, kernel, skipped
     }
 
     /// Reports written before a field existed decode with it absent.
@@ -172,6 +202,8 @@ public struct LabReport: Sendable, Codable, Equatable {
                   startedAt: try container.decodeIfPresent(String.self, forKey: .startedAt),
                   grid: try container.decodeIfPresent(FateGrid.self, forKey: .grid),
                   recovery: try container.decodeIfPresent(RecoverySummary.self, forKey: .recovery))
+        kernel = try container.decodeIfPresent(String.self, forKey: .kernel)
+        skipped = try container.decodeIfPresent(String.self, forKey: .skipped)
     }
 
     /// Like the synthesized encoding, but absent values are written as null so every report has the same keys.
@@ -194,6 +226,8 @@ public struct LabReport: Sendable, Codable, Equatable {
         try container.encode(startedAt, forKey: .startedAt)
         try container.encode(grid, forKey: .grid)
         try container.encode(recovery, forKey: .recovery)
+        try container.encode(kernel, forKey: .kernel)
+        try container.encode(skipped, forKey: .skipped)
     }
 }
 

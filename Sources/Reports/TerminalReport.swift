@@ -5,17 +5,52 @@ import Verification
 /// The human summary: per lab PASS/FAIL, each check ✓/✗ with what was expected and its detail, a packet table by
 /// class, the diagnosis, and where the capture went.
 public enum TerminalReport {
-    public static func summary(_ labs: [LabReport], color: Bool) -> String {
+    /// `kernels` (a kernel matrix) adds a lab × kernel table and a line per kernel saying how it ran.
+    public static func summary(_ labs: [LabReport], kernels: [KernelRun] = [], color: Bool) -> String {
         let paint = Paint(enabled: color)
         var lines: [String] = []
         for lab in labs {
             lines += section(lab, paint)
             lines.append("")
         }
+        if !kernels.isEmpty {
+            lines += matrix(labs, kernels: kernels)
+            lines.append("")
+        }
+        let skipped = labs.filter { $0.skipped != nil }.count
+        let ran = labs.count - skipped
         let passed = labs.filter(\.passed).count
-        let verdict = "\(passed) of \(labs.count) \(labs.count == 1 ? "lab" : "labs") passed"
-        lines.append(passed == labs.count ? paint.green(verdict) : paint.red(verdict))
+        let noun = kernels.isEmpty ? (ran == 1 ? "lab" : "labs") : (ran == 1 ? "lab run" : "lab runs")
+        var verdict = "\(passed) of \(ran) \(noun) passed"
+        if skipped > 0 { verdict += ", \(skipped) skipped" }
+        lines.append(passed == ran ? (skipped > 0 ? paint.yellow(verdict) : paint.green(verdict)) : paint.red(verdict))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One row per lab, one column per kernel: PASS, FAIL, ERROR, SKIP or `-` (not run there).
+    static func matrix(_ labs: [LabReport], kernels: [KernelRun]) -> [String] {
+        var names: [String] = []
+        for lab in labs where !names.contains(lab.lab) { names.append(lab.lab) }
+        let headers = ["lab"] + kernels.map(\.name)
+        let rows = names.map { name -> [String] in
+            [printable(name)] + kernels.map { kernel in
+                guard let lab = labs.first(where: { $0.lab == name && ($0.kernel ?? "host") == kernel.name }) else { return "-" }
+                return verdict(lab)
+            }
+        }
+        let widths = headers.indices.map { column in ([headers] + rows).map { $0[column].count }.max()! }
+        func line(_ cells: [String]) -> String {
+            "  " + cells.indices.map { cells[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }
+        return ["lab × kernel:", line(headers)] + rows.map(line)
+            + kernels.map { "  \(printable($0.name)): \(printable($0.summary))" + ($0.error == nil ? "" : " — could not run its labs") }
+    }
+
+    static func verdict(_ lab: LabReport) -> String {
+        if lab.skipped != nil { return "SKIP" }
+        if lab.error != nil { return "ERROR" }
+        return lab.passed ? "PASS" : "FAIL"
     }
 
     /// Control characters in texts that came from outside (error messages, lab names) must not reach the
@@ -29,12 +64,17 @@ public enum TerminalReport {
 
     private static func section(_ lab: LabReport, _ paint: Paint) -> [String] {
         let time = String(format: "%.1fs", lab.durationSeconds)
+        let on = lab.kernel.map { "  on \(printable($0))" } ?? ""
+        if let reason = lab.skipped {
+            return ["\(paint.yellow("SKIP ")) \(paint.bold(printable(lab.lab)))  \(printable(lab.file))\(on)",
+                    "  skipped: " + printable(reason)]
+        }
         if let error = lab.error {
-            return ["\(paint.red("ERROR")) \(paint.bold(printable(lab.lab)))  \(printable(lab.file))  (\(time))",
+            return ["\(paint.red("ERROR")) \(paint.bold(printable(lab.lab)))  \(printable(lab.file))\(on)  (\(time))",
                     "  could not run: " + printable(error).replacingOccurrences(of: "\n", with: "\n    ")]
                 + (lab.captureDirectory.map { ["  capture: \(printable($0))"] } ?? []) + page(lab)
         }
-        var lines = ["\(lab.passed ? paint.green("PASS ") : paint.red("FAIL ")) \(paint.bold(printable(lab.lab)))  \(printable(lab.file))  (\(time))"]
+        var lines = ["\(lab.passed ? paint.green("PASS ") : paint.red("FAIL ")) \(paint.bold(printable(lab.lab)))  \(printable(lab.file))\(on)  (\(time))"]
         let width = lab.checks.map(\.name.count).max() ?? 0
         for check in lab.checks {
             let mark = check.passed ? paint.green("✓") : paint.red("✗")
@@ -102,6 +142,7 @@ private struct Paint {
     func wrap(_ code: String, _ text: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
     func green(_ text: String) -> String { wrap("32", text) }
     func red(_ text: String) -> String { wrap("31", text) }
+    func yellow(_ text: String) -> String { wrap("33", text) }
     func bold(_ text: String) -> String { wrap("1", text) }
     func dim(_ text: String) -> String { wrap("2", text) }
 }

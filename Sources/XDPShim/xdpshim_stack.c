@@ -168,11 +168,44 @@ static int read_id(const char *root, const char *event, uint64_t *id)
     return 0;
 }
 
+static int read_ids(const char *root, struct tracepoint_job *job)
+{
+    for (int i = 0; i < job->count; i++) {
+        int err = read_id(root, job->events[i], &job->ids[i]);
+        if (err) {
+            job->failed_step = job->events[i];
+            return err;
+        }
+    }
+    return 0;
+}
+
+// Where tracefs is already mounted and visible (a guest kernel mounts it at boot; so does the host outside
+// `ip netns exec`), its ids are read there: mounting it again in a guest fails with EBUSY.
+static int read_ids_from_existing_mount(struct tracepoint_job *job)
+{
+    static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+    for (unsigned i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+        char probe[512];
+        snprintf(probe, sizeof(probe), "%s/events", roots[i]);
+        if (access(probe, R_OK) != 0)
+            continue;
+        if (read_ids(roots[i], job) == 0)
+            return 0;
+    }
+    return -ENOENT;
+}
+
 // Runs on its own thread: the mount namespace it unshares, and the tracefs mount in it, end with the thread.
 static void *tracepoint_ids_thread(void *argument)
 {
     struct tracepoint_job *job = argument;
     const char *root = "/sys/kernel/tracing";
+    if (read_ids_from_existing_mount(job) == 0) {
+        job->failed_step = NULL;
+        job->result = 0;
+        return NULL;
+    }
     if (unshare(CLONE_NEWNS) != 0) {
         job->failed_step = "unshare a private mount namespace";
         job->result = -errno;
@@ -189,15 +222,8 @@ static void *tracepoint_ids_thread(void *argument)
         job->result = -errno;
         return NULL;
     }
-    job->result = 0;
-    for (int i = 0; i < job->count; i++) {
-        int err = read_id(root, job->events[i], &job->ids[i]);
-        if (err) {
-            job->failed_step = job->events[i];
-            job->result = err;
-            break;
-        }
-    }
+    job->failed_step = NULL;
+    job->result = read_ids(root, job);
     umount2(root, MNT_DETACH);
     return NULL;
 }

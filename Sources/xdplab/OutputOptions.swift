@@ -61,8 +61,11 @@ struct ReportDestinations: Sendable {
     }
 
     /// Writes the JSON and JUnit reports that were asked for.
-    func write(_ reports: [LabReport], labFileErrors: [LabFileProblems] = [], context: ReportContext) throws {
-        if let json { try write(JSONReport.render(reports, labFileErrors: labFileErrors, context: context), to: json) }
+    func write(_ reports: [LabReport], labFileErrors: [LabFileProblems] = [], context: ReportContext,
+               kernels: [KernelRun] = []) throws {
+        if let json {
+            try write(JSONReport.render(reports, labFileErrors: labFileErrors, context: context, kernels: kernels), to: json)
+        }
         if let junit { try write(JUnitReport.render(reports, labFileErrors: labFileErrors, context: context), to: junit) }
     }
 

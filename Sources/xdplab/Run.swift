@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LabModel
 import Orchestrator
+import Guests
 import Realization
 import Reports
 
@@ -42,6 +43,16 @@ struct Run: ParsableCommand {
 
     @Option(help: "Labs run at once, each in a child xdplab run (default: 4 per core); sequence labs run alone.")
     var jobs: Int = 4 * ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("kernel"),
+            help: "Run every lab on this kernel too: host, or a cached guest kernel by series (6.1) or version. Repeatable.")
+    var kernels: [String] = []
+
+    @Option(help: "How guests get their CPU: auto (KVM when a short probe boots a guest, else TCG), kvm or tcg.")
+    var accel: String = "auto"
+
+    @Option(name: .customLong("guest-timeout"), help: "Seconds one guest boot may take with all its labs (default 180 + 300 per lab).")
+    var guestTimeout: Double?
 
     @OptionGroup var color: ColorOption
     @OptionGroup var progress: ProgressOptions
@@ -85,16 +96,28 @@ struct Run: ParsableCommand {
         let options = RunOptions(programOverride: program.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                                  capturesDirectory: captures,
                                  progress: { quiet ? .silent : .terminal(lab: $0) }, keep: keep, journal: journal)
-        var outcomes: [LabOutcome] = []
-        var reports: [LabReport]
-        if jobs > 1, selected.count > 1, !keep {
-            Interruption.onInterrupt { Children.forward($0) }
-            reports = ParallelRun.run(selected, jobs: jobs, program: options.programOverride, captures: captures,
-                                      quiet: quiet, journal: journal)
-        } else {
-            for lab in selected { outcomes.append(LabRunner.run(lab, options: options)) }
-            reports = outcomes.map(\.report)
+        if !kernels.isEmpty {
+            return try runMatrix(selected, options: options, destinations: destinations, colored: colored, started: started)
         }
+        // Labs whose `requires:` this machine cannot meet are skipped, visibly.
+        let gate = RequirementGate()
+        var skipped: [Int: LabReport] = [:]
+        for (index, lab) in selected.enumerated() {
+            if let reason = gate.skipReason(lab) { skipped[index] = .skip(lab: lab.name, file: lab.path, reason: reason) }
+        }
+        let runnable = selected.indices.filter { skipped[$0] == nil }.map { selected[$0] }
+        var outcomes: [LabOutcome] = []
+        var ran: [LabReport]
+        if jobs > 1, runnable.count > 1, !keep {
+            Interruption.onSignal { Children.forward($0) }
+            ran = ParallelRun.run(runnable, jobs: jobs, program: options.programOverride, captures: captures,
+                                  quiet: quiet, journal: journal)
+        } else {
+            for lab in runnable { outcomes.append(LabRunner.run(lab, options: options)) }
+            ran = outcomes.map(\.report)
+        }
+        ran.reverse()
+        let reports = selected.indices.map { skipped[$0] ?? ran.removeLast() }
         try Interruption.finishing { [reports] in
             destinations.summary(TerminalReport.summary(reports, color: colored))
             for kept in outcomes.compactMap(\.kept) { destinations.summary(kept.instructions.joined(separator: "\n") + "\n") }
@@ -103,6 +126,42 @@ struct Run: ParsableCommand {
         let kinds = Set(reports.compactMap(\.errorKind))
         if kinds.contains(.badInput) { throw Status.badInput }
         if kinds.contains(.missingCapability) { throw Status.missingCapability }
-        if reports.contains(where: { !$0.passed }) { throw Status.failed }
+        try Self.finalStatus(reports)
+    }
+
+    /// 1 when a lab that ran failed, else 4 when one was skipped, else 0.
+    static func finalStatus(_ reports: [LabReport]) throws {
+        if reports.contains(where: { !$0.passed && $0.skipped == nil }) { throw Status.failed }
+        if reports.contains(where: { $0.skipped != nil }) { throw Status.skipped }
+    }
+
+    /// Every lab on every kernel of `--kernel`: the host here, each guest in one boot of its own.
+    private func runMatrix(_ labs: [Lab], options: RunOptions, destinations: ReportDestinations, colored: Bool,
+                           started: Date) throws {
+        let cache = KernelCache.standard
+        let targets: [KernelMatrix.Target]
+        do {
+            targets = try KernelMatrix.targets(kernels, cache: cache)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if targets.contains(where: { if case .guest = $0 { return true } else { return false } }) {
+            let missing = GuestTools.find(cache: cache).missing
+            if !missing.isEmpty {
+                FileHandle.standardError.write(Data("xdplab run: \(GuestError.missingTools(missing))\n".utf8))
+                throw Status.missingCapability
+            }
+        }
+        Interruption.onSignal { _ in BoundedCommand.endAll() }
+        let matrix = KernelMatrix(labs: labs, options: options, programOverride: options.programOverride, accelerator: accel,
+                                  timeout: guestTimeout)
+        let outcome = try matrix.run(targets)
+        let reports = outcome.reports
+        try Interruption.finishing {
+            destinations.summary(TerminalReport.summary(reports, kernels: outcome.kernels, color: colored))
+            try destinations.write(reports, context: ReportContext(startedAt: started), kernels: outcome.kernels)
+        }
+        if outcome.missingCapability { throw Status.missingCapability }
+        try Self.finalStatus(reports)
     }
 }

@@ -10,10 +10,11 @@ struct XDPLab: ParsableCommand {
         abstract: "Prove an XDP / AF_XDP stack safe in a real, disposable network lab.",
         discussion: """
             Exit status: 0 every lab behaved as declared, 1 a check failed, 2 bad lab file, unusable program or usage, \
-            3 this machine lacks a capability a lab needs, 130 or 143 interrupted by SIGINT or SIGTERM.
+            3 this machine lacks a capability a lab needs, 4 every lab that ran passed but a lab was skipped (its \
+            `requires:` not met here), 130 or 143 interrupted by SIGINT or SIGTERM.
             """,
         version: versionText,
-        subcommands: [Run.self, Check.self, Validate.self, List.self, Destroy.self, Clean.self, BringUp.self])
+        subcommands: [Run.self, Check.self, Validate.self, List.self, Destroy.self, Clean.self, Kernels.self, Doctor.self, BringUp.self])
 
     /// xdplab's version and the libraries behind it.
     static var versionText: String {
@@ -62,4 +63,6 @@ enum Status {
     static let failed = ExitCode(1)
     static let badInput = ExitCode(2)
     static let missingCapability = ExitCode(3)
+    /// Everything that ran passed, but a lab was skipped because this kernel or machine lacks what it requires.
+    static let skipped = ExitCode(4)
 }

@@ -8,7 +8,7 @@ struct LabResolver {
     /// The lab file, absolute; `program:` paths are relative to its folder.
     let labPath: String
 
-    static let topKeys = ["lab", "description", "topology", "stack", "traffic", "expect", "recovery"]
+    static let topKeys = ["lab", "description", "topology", "stack", "traffic", "expect", "recovery", "requires"]
 
     func resolve(_ root: Node) -> Lab? {
         guard let top = reader.fields(root, "the lab file", known: Self.topKeys) else { return nil }
@@ -24,11 +24,38 @@ struct LabResolver {
         let expectations = top.required("expect", reader, meaning: "the checks to run, such as ssh-survives")
             .flatMap { resolveExpectations($0, traffic: traffic, hasRecovery: top["recovery"] != nil) }
         let recovery = top["recovery"].map { resolveRecovery($0, stack: stack?.spec, traffic: traffic?.spec) }
+        let requires = top["requires"].map(resolveRequirements) ?? []
 
         guard let name, let topology = topology?.value, let stackSpec = stack?.spec,
               let trafficSpec = traffic?.spec, let expectations, recovery == nil || recovery! != nil else { return nil }
-        return Lab(name: name, description: description, path: labPath, topology: topology,
-                   stack: stackSpec, traffic: trafficSpec, expectations: expectations, recovery: recovery ?? nil)
+        guard let requires else { return nil }
+        var lab = Lab(name: name, description: description, path: labPath, topology: topology,
+                      stack: stackSpec, traffic: trafficSpec, expectations: expectations, recovery: recovery ?? nil)
+        lab.requires = requires
+        return lab
+    }
+
+    /// `requires: [fexit, netdevsim]`: known names, each once.
+    private func resolveRequirements(_ node: Node) -> [Requirement]? {
+        guard let items = reader.list(node, "requires", example: "[fexit, netdevsim]") else { return nil }
+        let known = Requirement.allCases.map(\.rawValue)
+        var requirements: [Requirement] = []
+        var good = true
+        for item in items {
+            guard let text = reader.string(item, "a requirement") else { good = false; continue }
+            guard let requirement = Requirement(rawValue: text) else {
+                reader.error("unknown requirement '\(text)'" + Suggestion.hint(for: text, among: known, listing: "requirements"), at: item)
+                good = false
+                continue
+            }
+            if requirements.contains(requirement) {
+                reader.error("requirement '\(text)' is listed twice", at: item)
+                good = false
+                continue
+            }
+            requirements.append(requirement)
+        }
+        return good ? requirements : nil
     }
 
     /// `[a-z0-9][a-z0-9-]*`, at most 40 characters: it names folders and reports.

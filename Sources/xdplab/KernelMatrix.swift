@@ -1,0 +1,127 @@
+import Foundation
+import Glibc
+import Guests
+import LabModel
+import Orchestrator
+import Reports
+
+/// `xdplab run --kernel …`: every lab on every kernel named, the host in this process, each guest in one boot.
+struct KernelMatrix {
+    enum Target {
+        case host
+        case guest(CachedKernel)
+    }
+
+    let labs: [Lab]
+    let options: RunOptions
+    let programOverride: String?
+    let accelerator: String
+    let timeout: Double?
+
+    struct Outcome {
+        var reports: [LabReport] = []
+        var kernels: [KernelRun] = []
+        var missingCapability = false
+    }
+
+    /// Resolves `host` and cached kernels by series or version; a kernel not in the cache is a usage error.
+    static func targets(_ names: [String], cache: KernelCache) throws -> [Target] {
+        try names.map { name in
+            name == "host" ? .host : .guest(try cache.resolve(name))
+        }
+    }
+
+    func run(_ targets: [Target]) throws -> Outcome {
+        var outcome = Outcome()
+        let cache = KernelCache.standard
+        let tools = GuestTools.find(cache: cache)
+        var chosen: (Accelerator, String)?
+        for target in targets {
+            switch target {
+            case .host:
+                let started = Date()
+                let gate = RequirementGate()
+                var outcomes: [LabOutcome] = []
+                for lab in labs {
+                    if let reason = gate.skipReason(lab) {
+                        outcome.reports.append(LabReport.skip(lab: lab.name, file: lab.path, reason: reason, kernel: "host"))
+                        continue
+                    }
+                    let ran = LabRunner.run(lab, options: options)
+                    outcomes.append(ran)
+                    outcome.reports.append(ran.report.on(kernel: "host"))
+                }
+                outcome.missingCapability = outcome.missingCapability || outcomes.contains { $0.missingCapability != nil }
+                outcome.kernels.append(KernelRun(name: "host", release: Self.hostRelease, accelerator: "host", bootSeconds: nil,
+                                                 totalSeconds: Date().timeIntervalSince(started), error: nil))
+            case .guest(let kernel):
+                let boot = GuestBoot(tools: tools, cache: cache)
+                let directory = guestDirectory(kernel)
+                if chosen == nil { chosen = choose(boot, kernel: kernel, directory: directory) }
+                let (accel, why) = chosen!
+                say(kernel.release, "booting under \(accel.rawValue.uppercased()) (\(why)); shared folder \(directory)")
+                outcome.reports += guestRun(boot, kernel: kernel, accelerator: accel, directory: directory, outcome: &outcome)
+            }
+        }
+        return outcome
+    }
+
+    private func guestRun(_ boot: GuestBoot, kernel: CachedKernel, accelerator: Accelerator, directory: String,
+                          outcome: inout Outcome) -> [LabReport] {
+        let started = Date()
+        let bound = timeout ?? Double(180 + 300 * labs.count)
+        var arguments = labs.map { URL(fileURLWithPath: $0.path).standardizedFileURL.path }
+        if let programOverride { arguments += ["--program", programOverride] }
+        do {
+            let result = try boot.runLabs(kernel: kernel, accelerator: accelerator, directory: directory,
+                                          executable: Self.executable, runArguments: arguments,
+                                          workingDirectory: FileManager.default.currentDirectoryPath, timeout: bound) {
+                say(kernel.release, $0)
+            }
+            say(kernel.release, String(format: "done in %.1f s (xdplab exit status %d in the guest)", result.totalSeconds, result.status))
+            if result.status == 3 { outcome.missingCapability = true }
+            outcome.kernels.append(KernelRun(name: kernel.release, release: kernel.release, accelerator: accelerator.rawValue,
+                                             bootSeconds: result.bootSeconds, totalSeconds: result.totalSeconds, error: nil))
+            return result.reports.map { $0.on(kernel: kernel.release) }
+        } catch {
+            let seconds = Date().timeIntervalSince(started)
+            say(kernel.release, "could not run the labs: \(error)")
+            outcome.kernels.append(KernelRun(name: kernel.release, release: kernel.release, accelerator: accelerator.rawValue,
+                                             bootSeconds: nil, totalSeconds: seconds, error: "\(error)"))
+            return labs.map { LabReport.couldNotRun(lab: $0.name, file: $0.path, error: "\(error)", kernel: kernel.release, seconds: seconds) }
+        }
+    }
+
+    /// KVM when asked, or when `auto` and a short probe boots a guest; TCG otherwise.
+    private func choose(_ boot: GuestBoot, kernel: CachedKernel, directory: String) -> (Accelerator, String) {
+        switch accelerator {
+        case "tcg": return (.tcg, "--accel tcg")
+        case "kvm": return (.kvm, "--accel kvm")
+        default:
+            say(kernel.release, "probing KVM (at most 20 s)")
+            let probe = boot.probeKVM(kernel: kernel, directory: directory + "/kvm-probe")
+            return probe.works ? (.kvm, probe.reason) : (.tcg, "KVM probe: " + probe.reason)
+        }
+    }
+
+    private func guestDirectory(_ kernel: CachedKernel) -> String {
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let base = URL(fileURLWithPath: options.capturesDirectory).standardizedFileURL.path
+        return "\(base)/guests/\(kernel.release)-\(stamp)-\(getpid())"
+    }
+
+    private func say(_ kernel: String, _ text: String) {
+        FileHandle.standardError.write(Data("[kernel \(kernel)] \(text)\n".utf8))
+    }
+
+    /// The running binary: the guest runs the very same one from the host's root file system.
+    static var executable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    static var hostRelease: String {
+        var name = utsname()
+        uname(&name)
+        return withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+}

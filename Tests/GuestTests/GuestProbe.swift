@@ -1,0 +1,42 @@
+import Foundation
+import Glibc
+import Guests
+import Testing
+
+/// What a real guest boot needs, probed once: root, a cached kernel, virtme-ng, qemu, busybox, kmod, clang.
+enum GuestProbe {
+    static let cache = KernelCache.standard
+    static let kernel = cache.list().last
+    static let tools = GuestTools.find(cache: cache)
+
+    /// nil when a guest can boot here; otherwise why not, in words a reader sees in the skip.
+    static let missing: String? = {
+        if geteuid() != 0 { return "needs root" }
+        guard kernel != nil else { return "no guest kernel cached in \(cache.kernelsDirectory) (run: xdplab kernels fetch 6.1)" }
+        if !tools.missing.isEmpty { return "guest tools missing: " + tools.missing.joined(separator: "; ") }
+        if !FileManager.default.isExecutableFile(atPath: "/usr/bin/clang") { return "needs clang to compile the lab's program" }
+        return nil
+    }()
+
+    static var ready: Bool { missing == nil }
+    static var reason: Comment { Comment(rawValue: missing ?? "ready") }
+
+    /// The repository, from this file's path.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// The xdplab binary built beside this test bundle (`swift build` builds both into one folder).
+    static var xdplab: String {
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: me).deletingLastPathComponent().path + "/xdplab"
+    }
+
+    /// qemu processes right now (to prove a test left none behind).
+    static func qemuProcesses() -> Int {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { Int($0) != nil }.filter { pid in
+            let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+            return comm.hasPrefix("qemu-system")
+        }.count
+    }
+}
