@@ -41,8 +41,8 @@ struct Run: ParsableCommand {
     @Flag(help: "Leave the lab's namespaces and stack up after the verdict, to inspect them (one lab only).")
     var keep = false
 
-    @Option(help: "Labs run at once, each in a child xdplab run (default: 4 per core); sequence labs run alone.")
-    var jobs: Int = 4 * ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Labs run at once, each in a child xdplab run (such as 8 on 2 cores); sequence labs run alone. Default 1.")
+    var jobs: Int = 1
 
     @Option(name: .customLong("kernel"),
             help: "Run every lab on this kernel too: host, or a cached guest kernel by series (6.1) or version. Repeatable.")

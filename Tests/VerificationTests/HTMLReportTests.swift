@@ -154,8 +154,8 @@ struct HTMLReportTests {
             $0.filter { !["answeredAt", "startedAt", "endedAt", "maxStall"].contains($0.key) }
         }
         object["labs"] = labs
-        let decoded = try JSONDecoder().decode([String: [LabReport]].self, from: try JSONSerialization.data(withJSONObject: object))
-        let report = try #require(decoded["labs"]?.first)
+        let decoded = try JSONReport.decode(String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+        let report = try #require(decoded.labs.first)
         #expect(report.grid == nil)
         #expect(report.sessions.first?.answeredAt == [])
         #expect(HTMLReport.render(report).contains("<section id=\"sessions\">"), "the page still draws what it has")

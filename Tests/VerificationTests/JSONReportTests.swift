@@ -62,7 +62,7 @@ struct JSONReportTests {
                                     interruptedBy: "SIGTERM")
         let object = try JSONSerialization.jsonObject(with: Data(JSONReport.render([ReportFixtures.passing], context: context).utf8))
         let top = try #require(object as? [String: Any])
-        #expect(Set(top.keys) == ["schemaVersion", "xdplabVersion", "startedAt", "hostname", "interruptedBy", "labs", "labFileErrors"])
+        #expect(Set(top.keys) == ["schemaVersion", "xdplabVersion", "startedAt", "hostname", "interruptedBy", "labs", "labFileErrors", "kernels"])
         #expect(top["schemaVersion"] as? Int == 1)
         #expect(top["xdplabVersion"] as? String == XDPLabVersion.current)
         #expect(top["startedAt"] as? String == "2023-11-14T22:13:20Z")

@@ -78,7 +78,8 @@ struct KernelMatrixReportTests {
         #expect(suites[0].contains("name=\"kernel host\"") && suites[0].contains("skipped=\"1\""))
         #expect(suites[1].contains("name=\"kernel 6.1.0-57-amd64\"") && suites[1].contains("failures=\"2\""))
         #expect(suites[2].contains("name=\"kernel 6.12.117+deb12-amd64\"") && suites[2].contains("errors=\"1\""))
-        #expect(xml.contains("<testcase classname=\"xdplab.needs-fexit\" name=\"run\" time=\"0\">\n      <skipped message=\"requires fexit: program load failed with EPERM\"/>"))
+        #expect(xml.contains("<testcase classname=\"xdplab.needs-fexit\" name=\"run\" time=\"0.000\""))
+        #expect(xml.contains("<skipped message=\"requires fexit: program load failed with EPERM\"/>"))
         #expect(xml.contains("<property name=\"kernel\" value=\"6.1.0-57-amd64\"/>"))
         #expect(XMLParser(data: Data(xml.utf8)).parse())
     }
@@ -86,7 +87,7 @@ struct KernelMatrixReportTests {
     @Test("without kernels a skipped lab is its own testsuite with <skipped/>")
     func junitPlain() {
         let xml = JUnitReport.render([LabReport.skip(lab: "x", file: "x.yaml", reason: "requires netdevsim")])
-        #expect(xml.contains("<testsuite name=\"x\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\" time=\"0.000\">"))
+        #expect(xml.contains("<testsuite name=\"x\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\" time=\"0.000\" timestamp="))
         #expect(xml.contains("<skipped message=\"requires netdevsim\"/>"))
     }
 }
