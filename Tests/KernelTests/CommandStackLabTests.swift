@@ -234,6 +234,8 @@ struct CommandStackLabTests {
         try "pid 2147483646\nlab ghost\nnamespace \(name)\n".write(toFile: record, atomically: true, encoding: .utf8)
         let orphan = try NamespaceProcess.start(namespace: name, arguments: ["sleep", "60"], environment: [:],
                                                 workingDirectory: "/", logPath: "/dev/null")
+        // `ip netns exec` enters the namespace just after it starts.
+        for _ in 0..<100 where NamespaceMembers.pids(in: name).isEmpty { usleep(20_000) }
         #expect(NamespaceMembers.pids(in: name) == [orphan.pid])
         let removals = Cleaner.removeLeftovers()
         #expect(removals.map(\.namespace).contains(name))
