@@ -282,9 +282,7 @@ public final class CommandStack: @unchecked Sendable {
         lock.lock()
         let wasWatching = watching
         watching = false
-        let watcherThread = watcher
         lock.unlock()
-        _ = watcherThread
         if wasWatching { look() }
         lock.lock()
         defer { lock.unlock() }

@@ -14,7 +14,7 @@ enum DeployedStack {
     case command(CommandStack)
 
     /// Brings the built-in stack up to the first `wait` step; the steps from there on run once traffic flows.
-    static func builtIn(_ lab: Lab, namespace: String, object: String, workDirectory: String,
+    static func startBuiltIn(_ lab: Lab, namespace: String, object: String, workDirectory: String,
                         progress: Progress) throws -> (AFXDPStack, [StartupStep]) {
         let stack = AFXDPStack(configuration: LabPlan.stackConfiguration(lab, namespace: namespace, object: object,
                                                                          workDirectory: workDirectory))
@@ -33,7 +33,7 @@ enum DeployedStack {
 
     /// Starts the lab's command in the stack's namespace and waits until the kernel shows it ready; with
     /// `preflight: [check]`, the program it attached must then pass `xdplab check` before any traffic.
-    static func command(_ lab: Lab, _ command: StackCommand, realized: RealizedLab, object: String?,
+    static func startCommand(_ lab: Lab, _ command: StackCommand, realized: RealizedLab, object: String?,
                         runDirectory: String, progress: Progress) throws -> CommandStack {
         let namespace = realized.namespace(of: lab.stack.host)
         let values = LabPlan.placeholders(lab, namespace: namespace, object: object)

@@ -67,10 +67,10 @@ final class LabExecution {
 
         var lateSteps: [StartupStep] = []
         if let command = lab.stack.command {
-            stack = .command(try DeployedStack.command(lab, command, realized: realized, object: object,
+            stack = .command(try DeployedStack.startCommand(lab, command, realized: realized, object: object,
                                                        runDirectory: runDirectory, progress: progress))
         } else {
-            let (builtIn, during) = try DeployedStack.builtIn(lab, namespace: stackNamespace, object: builtInObject(object),
+            let (builtIn, during) = try DeployedStack.startBuiltIn(lab, namespace: stackNamespace, object: builtInObject(object),
                                                               workDirectory: "\(runDirectory)/objects", progress: progress)
             stack = .builtIn(builtIn, late: nil)
             lateSteps = during

@@ -39,10 +39,10 @@ final class RecoveryDrill: @unchecked Sendable {
         self.progress = progress
         breakObject = try spec.breakProgram.map { try BPFCompiler.object(for: $0, outputDirectory: "\(runDirectory)/objects") }
         if let command = spec.watchdog {
-            var environment = LabPlan.placeholders(lab, namespace: namespace, object: object).environment
+            let values = LabPlan.placeholders(lab, namespace: namespace, object: object)
+            var environment = values.environment
             environment["XDPLAB_RUN"] = realized.run
             if case .command(let commandStack) = stack, let pid = commandStack.pid { environment["XDPLAB_STACK_PID"] = "\(pid)" }
-            let values = LabPlan.placeholders(lab, namespace: namespace, object: object)
             watchdog = try NamespaceProcess.start(namespace: namespace, arguments: command.map { values.expand($0) },
                                                   environment: environment, workingDirectory: spec.workingDirectory,
                                                   logPath: "\(runDirectory)/watchdog.log")
