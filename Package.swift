@@ -83,5 +83,5 @@ let package = Package(
                     dependencies: ["ProgramCheck", "Packets", "Realization", "BPFSupport", "AFXDPStack", "CLibBPF"],
                     exclude: ["Fixtures"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

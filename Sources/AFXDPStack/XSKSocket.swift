@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Glibc
 import CLibBPF
 import Evidence
@@ -165,7 +166,7 @@ final class XSKSocket: @unchecked Sendable {
     /// Stops the poller, then deletes the socket (which also leaves every XSKMAP) and the UMEM. Idempotent.
     func close() {
         if let poller {
-            poller.stopRequested = true
+            poller.requestStop()
             poller.finished.wait()
             self.poller = nil
         }
@@ -183,14 +184,11 @@ final class XSKSocket: @unchecked Sendable {
         rx.deallocate()
     }
 
-    private final class Poller: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stop = false
+    private final class Poller: Sendable {
+        private let stop = Atomic<Bool>(false)
         let finished = DispatchSemaphore(value: 0)
-        var stopRequested: Bool {
-            get { lock.withLock { stop } }
-            set { lock.withLock { stop = newValue } }
-        }
+        var stopRequested: Bool { stop.load(ordering: .acquiring) }
+        func requestStop() { stop.store(true, ordering: .releasing) }
     }
 }
 

@@ -56,7 +56,7 @@ final class SessionServer: @unchecked Sendable {
         Glibc.close(listener)
     }
 
-    private func spawn(_ body: @escaping () -> Void) {
+    private func spawn(_ body: @escaping @Sendable () -> Void) {
         threads.enter()
         let thread = Thread { [threads] in
             body()
