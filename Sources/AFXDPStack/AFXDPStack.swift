@@ -11,6 +11,8 @@ import Realization
 /// Steps come in whatever order the lab asks (`perform`), so that wrong orders can be played too;
 /// `shutdown()` releases whatever exists, whichever steps ran or failed.
 public final class AFXDPStack: @unchecked Sendable {
+    // @unchecked: the steps' state (libbpf objects, sockets, attachment) is guarded by `lock`, received frames by
+    // `framesLock`.
     public let configuration: StackConfiguration
 
     /// Guards everything the steps create. Frames have a lock of their own so pollers never wait for a step.

@@ -4,6 +4,7 @@ import Foundation
 /// socket's descriptor in an XSKMAP slot, such as `xdplab check` test-running a program against a
 /// registered slot. Built on the stack's own `XSKSocket`, with a small UMEM.
 public final class IdleXSKSocket: @unchecked Sendable {
+    // @unchecked: wraps an `XSKSocket` (C rings and UMEM) that nothing reads or writes after it is bound.
     private let socket: XSKSocket
 
     public var queue: Int { socket.queue }

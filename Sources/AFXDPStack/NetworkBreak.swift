@@ -7,6 +7,7 @@ import Realization
 /// there, the way a wrong deployment would. Only ever inside the lab's own namespace. The program stays loaded
 /// while this value lives; whoever detaches it (the watchdog, the namespace's deletion) ends the break.
 public final class NetworkBreak: @unchecked Sendable {
+    // @unchecked: owns a libbpf object (C pointers); it is only released, once, by whoever holds the last reference.
     /// What was attached before, if anything, and what is now.
     public let replaced: AttachedProgram?
     public let attached: AttachedProgram

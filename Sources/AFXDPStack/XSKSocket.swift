@@ -13,6 +13,8 @@ import Sequencing
 /// load a program of its own (`XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD`): the program under test is the one
 /// that redirects here.
 final class XSKSocket: @unchecked Sendable {
+    // @unchecked: its C rings are consumed only by the poll thread once it runs; set-up and `close()` happen before
+    // it starts and after it ends.
     let queue: Int
     private let frameSize: Int
     private let area: UnsafeMutableRawPointer

@@ -11,6 +11,7 @@ import Realization
 /// sends (echo replies, ICMP errors quoting a packet) can carry tags too. Taps run after XDP, so the
 /// incoming tap sees exactly what XDP passed to the kernel.
 public final class PacketCapture: @unchecked Sendable {
+    // @unchecked: its result is guarded by `lock`; the worker owns the pcap handles (see `CaptureWorker`).
     public let file: String
     private let worker: CaptureWorker
     private let lock = NSLock()

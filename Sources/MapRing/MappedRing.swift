@@ -8,6 +8,8 @@ import Realization
 /// Holds its own duplicate of the map's descriptor, so it stays valid whatever the caller closes.
 /// The C functions are `mmap` and `munmap`.
 final class MappedRing: @unchecked Sendable {
+    // @unchecked: a raw pointer to the map's mmap()ed slots, which the kernel writes concurrently by design; it is
+    // never reassigned.
     let fd: Int32
     let slots: Int
     let base: UnsafeMutableRawPointer

@@ -13,6 +13,7 @@ import Evidence
 /// and a session never waits past `duration + maxStall`. Request tags use the ids of
 /// `tagID(queue:exchange:)`, far above the ids a planner hands out.
 public final class SSHSessions: @unchecked Sendable {
+    // @unchecked: `records` is guarded by `lock`; each client thread owns its socket and state.
     public let endpoints: TrafficEndpoints
     public let port: UInt16
     private let server: SessionServer
