@@ -2,7 +2,7 @@ import Foundation
 import CLibBPF
 import BPFSupport
 import Evidence
-import Realization
+import SystemSupport
 
 /// The AF_XDP stack under test, deployed for real: the lab's XDP program with its `xsks_map`, one AF_XDP
 /// socket per chosen RX queue and a poller draining each, plus the kernel evidence around it (tracepoint

@@ -3,7 +3,7 @@ import Glibc
 import XDPShim
 import BPFSupport
 import Evidence
-import Realization
+import SystemSupport
 
 /// What a command stack needs, in plain values.
 public struct CommandStackConfiguration: Sendable {

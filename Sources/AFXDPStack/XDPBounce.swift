@@ -2,7 +2,7 @@ import Glibc
 import CLibBPF
 import XDPShim
 import BPFSupport
-import Realization
+import SystemSupport
 import Sequencing
 
 /// Detaches the XDP program from an interface and attaches the same program again a moment later (fault

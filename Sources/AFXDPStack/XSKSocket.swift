@@ -4,7 +4,7 @@ import Glibc
 import CLibBPF
 import Evidence
 import Packets
-import Realization
+import SystemSupport
 import BPFSupport
 import Sequencing
 

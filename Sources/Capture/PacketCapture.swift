@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import CLibPcap
-import Realization
+import SystemSupport
 
 /// A live libpcap capture on one interface of a lab namespace, written to a pcap file and indexed by tag.
 ///

@@ -1,5 +1,5 @@
 import CLibPcap
-import Realization
+import SystemSupport
 
 /// A libpcap failure, carrying what was attempted: "open capture on xdplab-1a2b-node:eth0: No such device exists".
 public struct CaptureError: Error, CustomStringConvertible, Sendable {

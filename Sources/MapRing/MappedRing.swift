@@ -2,7 +2,7 @@ import Glibc
 import CMapRing
 import CLibBPF
 import BPFSupport
-import Realization
+import SystemSupport
 
 /// The ring map's slots, memory-mapped into this process (the map was created with BPF_F_MMAPABLE).
 /// Holds its own duplicate of the map's descriptor, so it stays valid whatever the caller closes.

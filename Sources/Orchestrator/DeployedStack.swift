@@ -1,6 +1,7 @@
 import Foundation
 import LabModel
 import Realization
+import SystemSupport
 import AFXDPStack
 import Traffic
 import Evidence

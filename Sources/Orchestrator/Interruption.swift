@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Synchronization
 import Realization
+import SystemSupport
 
 /// Tears the lab down on SIGINT and SIGTERM, after letting the run write the reports of what it got to (a CI job
 /// that times out still shows what finished and which lab it stopped in). Deleting a run's namespaces removes

@@ -1,6 +1,7 @@
 import Foundation
 import LabModel
 import Realization
+import SystemSupport
 import AFXDPStack
 
 /// A lab left up after its verdict by `xdplab run --keep`, and how to get at it. Its run record is marked kept, so

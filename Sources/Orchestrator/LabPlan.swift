@@ -1,5 +1,6 @@
 import LabModel
 import Realization
+import SystemSupport
 import AFXDPStack
 import Traffic
 import Verification

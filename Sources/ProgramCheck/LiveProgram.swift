@@ -2,7 +2,7 @@ import Glibc
 import CLibBPF
 import AFXDPStack
 import BPFSupport
-import Realization
+import SystemSupport
 
 /// Which live program `xdplab check --attached` / `--prog-id` checks, and whose sockets decide the state
 /// of each queue.

@@ -1,6 +1,6 @@
 import Foundation
 import AFXDPStack
-import Realization
+import SystemSupport
 
 /// `xdplab check --attached` / `--prog-id`: a live program, checked as it runs.
 extension ProgramCheck {

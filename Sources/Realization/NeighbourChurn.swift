@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 import Synchronization
 
 /// Forces ARP/ND re-resolution during a run by flushing the neighbour entries of chosen lab interfaces

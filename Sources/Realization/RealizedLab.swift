@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 import Synchronization
 
 /// A lab that exists in the kernel: its namespaces, links and addresses. Owns them until `teardown()`.

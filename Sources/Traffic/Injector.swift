@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import CLibBPF
-import Realization
+import SystemSupport
 import Evidence
 
 /// Puts planned frames on the sender's interface.

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import CLibBPF  // SOCK_STREAM and SOCK_CLOEXEC: in this module they resolve through CLibBPF, not Glibc
-import Realization
+import SystemSupport
 import Evidence
 
 /// SSH-like sessions: long-lived kernel TCP connections that must keep working while the stack runs.

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Glibc
 import CLibBPF  // SOCK_STREAM and SOCK_CLOEXEC: in this module they resolve through CLibBPF, not Glibc
-import Realization
+import SystemSupport
 import Packets
 
 /// The server side of the SSH-like sessions: a kernel TCP listener in the receiver's namespace that

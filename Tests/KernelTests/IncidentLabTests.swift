@@ -4,6 +4,7 @@ import Testing
 import LabModel
 import Orchestrator
 import Realization
+import SystemSupport
 import Reports
 
 /// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.

@@ -6,6 +6,7 @@ import BPFSupport
 import Evidence
 import Packets
 import Realization
+import SystemSupport
 
 /// Whether this process may build namespaces, load BPF and attach XDP; probed once, shown as the skip reason.
 private enum StackProbe {

@@ -5,6 +5,7 @@ import BPFSupport
 import Evidence
 import Packets
 import Realization
+import SystemSupport
 import Traffic
 
 /// Whether this process may build namespaces, attach tc and XDP programs; probed once, shown as the skip reason.

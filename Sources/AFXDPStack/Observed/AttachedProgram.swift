@@ -1,7 +1,7 @@
 import Glibc
 import CLibBPF
 import BPFSupport
-import Realization
+import SystemSupport
 
 /// The XDP program attached to an interface, as the kernel reports it, whoever loaded and attached it.
 public struct AttachedProgram: Sendable, Equatable, CustomStringConvertible {

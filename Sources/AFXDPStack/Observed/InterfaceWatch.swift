@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Glibc
-import Realization
+import SystemSupport
 
 /// Every change of the XDP program attached to one interface, seen by polling the kernel (netlink) from a
 /// thread of its own: what a recovery drill times the watchdog by.

@@ -3,7 +3,7 @@ import Glibc
 import Synchronization
 import XDPShim
 import BPFSupport
-import Realization
+import SystemSupport
 
 /// The AF_XDP sockets of a namespace without xsk_diag: `bpf/xsk_sockets.bpf.c`, a BPF iterator over every
 /// open file of every task, writes one record per descriptor of an AF_XDP socket on the machine. Compiled
