@@ -1,18 +1,27 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers, bottom to top:
+// Layers, bottom to top; a target imports only targets above it in this list, and declares what it imports.
 //   CLibBPF / CLibPcap / XDPShim  C libraries (libbpf+libxdp and libpcap never meet: their headers clash)
+//   CLinux                        C helpers for what Swift's Glibc lacks: setns, posix_spawn groups, rtnetlink
+//   CMapRing                      C side of the map-ring poller (volatile slot reads, timer slack)
 //   LabModel                      lab files as checked values; needs no root
 //   Packets                       frame builders and parsers, the packet tag that traces every packet
 //   Evidence                      records of what was sent and what the kernel saw, shared by the layers
-//   Realization                   namespaces, veth links, addresses, ownership marks, clean-up
+//   Sequencing                    sequence payloads, pacing, loss and order judgement, consumer stalls
+//   TextOutput                    XML escaping and ANSI colour, for every report writer
+//   SystemSupport                 errno-carrying errors, the syscall wrapper, namespace entry, processes
+//   Realization                   namespaces, veth links, addresses, ownership marks, clean-up (rtnetlink)
 //   BPFSupport                    compiling and loading BPF objects
-//   AFXDPStack                    the AF_XDP stack under test and the kernel evidence around it
-//   Traffic                       queue steering, injection, SSH-like sessions
+//   KernelObservation             what the kernel shows: attached XDP programs, AF_XDP sockets, held programs
+//   XSKSockets                    one AF_XDP socket with its UMEM and drain thread; the idle socket
+//   MapRing                       the BPF-map ring receiver of the map-ring incident and its watch
+//   AFXDPStack                    the stack under test (built-in or the team's command) and the evidence around it
+//   Traffic                       queue steering, injection, SSH-like sessions, sequenced senders and receivers
 //   Capture                       libpcap capture into Captures/
 //   Verification                  packet fates and the named checks
-//   Reports                       terminal, JSON and JUnit output
+//   Reports                       terminal, JSON, JUnit and HTML output
+//   ProgramCheck                  `xdplab check`: the BPF_PROG_TEST_RUN verdict matrix
 //   Orchestrator                  runs a lab from file to verdict
 //   Guests                        guest kernels: the cache, fetching Debian's packages, booting them with virtme-ng
 //   xdplab                        the command line
@@ -42,8 +51,12 @@ let package = Package(
         .target(name: "CMapRing", path: "Sources/MapRing/CMapRing"),
         .target(name: "MapRing", dependencies: ["CLibBPF", "BPFSupport", "SystemSupport", "Sequencing", "CMapRing"],
                 exclude: ["CMapRing"]),
+        .target(name: "XSKSockets", dependencies: ["CLibBPF", "BPFSupport", "SystemSupport", "Packets", "Evidence", "Sequencing"]),
+        .target(name: "KernelObservation", dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "SystemSupport", "Evidence"],
+                resources: [.copy("bpf")]),
         .target(name: "AFXDPStack",
-                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "SystemSupport", "Packets", "Evidence", "Sequencing"],
+                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "SystemSupport", "Packets", "Evidence", "Sequencing",
+                               "XSKSockets", "KernelObservation"],
                 resources: [.copy("bpf")]),
         .target(name: "Traffic",
                 dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "SystemSupport", "Packets", "Evidence", "LabModel",
@@ -59,8 +72,8 @@ let package = Package(
                                "ProgramCheck", "XDPShim"],
                 resources: [.copy("bpf")]),
         .target(name: "ProgramCheck",
-                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "AFXDPStack", "SystemSupport", "Realization", "Packets",
-                               "TextOutput"]),
+                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "XSKSockets", "KernelObservation", "SystemSupport",
+                               "Realization", "Packets", "TextOutput"]),
         .target(name: "Guests", dependencies: ["Reports"]),
         .executableTarget(name: "xdplab",
                           dependencies: ["Orchestrator", "ProgramCheck", "Guests", "LabModel", "Reports", "SystemSupport", "Realization",
@@ -76,6 +89,7 @@ let package = Package(
                     dependencies: ["Verification", "Reports", "LabModel", "Packets", "Evidence", "Sequencing", "TestSupport"]),
         .testTarget(name: "KernelTests",
                     dependencies: ["Orchestrator", "AFXDPStack", "Traffic", "Capture", "Realization", "SystemSupport", "BPFSupport", "Packets",
+                                   "KernelObservation", "XSKSockets",
                                    "Evidence", "LabModel",
                                    "MapRing", "Sequencing", "Reports", "TestSupport"],
                     resources: [.copy("Fixtures")]),
@@ -84,7 +98,8 @@ let package = Package(
         .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["Guests", "Reports"]),
         .testTarget(name: "ProgramCheckTests",
-                    dependencies: ["ProgramCheck", "Packets", "Realization", "SystemSupport", "BPFSupport", "AFXDPStack",
+                    dependencies: ["ProgramCheck", "Packets", "Realization", "SystemSupport", "BPFSupport", "XSKSockets",
+                                   "KernelObservation",
                                    "CLibBPF"],
                     exclude: ["Fixtures"]),
     ],

@@ -3,6 +3,7 @@ import CLibBPF
 import BPFSupport
 import Evidence
 import SystemSupport
+import XSKSockets
 
 /// The AF_XDP stack under test, deployed for real: the lab's XDP program with its `xsks_map`, one AF_XDP
 /// socket per chosen RX queue and a poller draining each, plus the kernel evidence around it (tracepoint
@@ -122,7 +123,7 @@ public final class AFXDPStack: @unchecked Sendable {
         do {
             for queue in queues {
                 let socket = try NetworkNamespace.run(configuration.namespace) {
-                    try XSKSocket(interface: configuration.interface, queue: queue, configuration: configuration)
+                    try XSKSocket(interface: configuration.interface, queue: queue, options: configuration.socketOptions)
                 }
                 sockets.append(socket)
                 socket.startPolling(refill: configuration.refillFillRing) { [weak self] frame in

@@ -4,6 +4,7 @@ import XDPShim
 import BPFSupport
 import Evidence
 import SystemSupport
+import KernelObservation
 
 /// What a command stack needs, in plain values.
 public struct CommandStackConfiguration: Sendable {

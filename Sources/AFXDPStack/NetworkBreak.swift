@@ -2,6 +2,7 @@ import Glibc
 import CLibBPF
 import BPFSupport
 import SystemSupport
+import KernelObservation
 
 /// A recovery drill's deliberate break: a program put on the stack's interface in place of whatever is attached
 /// there, the way a wrong deployment would. Only ever inside the lab's own namespace. The program stays loaded

@@ -4,6 +4,7 @@ import XDPShim
 import BPFSupport
 import SystemSupport
 import Sequencing
+import KernelObservation
 
 /// Detaches the XDP program from an interface and attaches the same program again a moment later (fault
 /// injection: "detach and re-attach mid-run"). The program stays loaded meanwhile, so it comes back with

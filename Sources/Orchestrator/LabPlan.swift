@@ -4,6 +4,7 @@ import SystemSupport
 import AFXDPStack
 import Traffic
 import Verification
+import KernelObservation
 
 /// Translations from the lab model into each layer's own terms. Kept in one place so the layers stay
 /// independent of each other and of the lab-file format.

@@ -6,6 +6,7 @@ import BPFSupport
 import AFXDPStack
 import Evidence
 import ProgramCheck
+import KernelObservation
 
 /// A recovery drill around one lab run: the watchdog runs from before traffic, the break comes at its time while
 /// traffic flows, every change of the interface's XDP program is timed, and at the end the watchdog is ended and

@@ -1,5 +1,5 @@
 import Foundation
-import AFXDPStack
+import KernelObservation
 import TextOutput
 
 /// The human report of a check: the lint, a table of verdicts by class × state, what did not run, the

@@ -1,6 +1,6 @@
 import Glibc
 import CLibBPF
-import AFXDPStack
+import KernelObservation
 import BPFSupport
 import SystemSupport
 

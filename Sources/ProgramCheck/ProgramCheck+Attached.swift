@@ -1,5 +1,5 @@
 import Foundation
-import AFXDPStack
+import KernelObservation
 import SystemSupport
 
 /// `xdplab check --attached` / `--prog-id`: a live program, checked as it runs.

@@ -58,3 +58,9 @@ public enum AttachedPrograms {
         return AttachedProgram(id: info.id, name: info.name, tag: info.tag, mode: mode, mapIDs: info.mapIDs)
     }
 }
+
+/// How an XDP program is attached: in the driver (`XDP_FLAGS_DRV_MODE`) or on the generic skb path
+/// (`XDP_FLAGS_SKB_MODE`).
+public enum XDPAttachMode: Sendable {
+    case native, generic
+}
