@@ -55,8 +55,8 @@ let package = Package(
         .target(name: "KernelObservation", dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "SystemSupport", "Evidence"],
                 resources: [.copy("bpf")]),
         .target(name: "AFXDPStack",
-                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "SystemSupport", "Packets", "Evidence", "Sequencing",
-                               "XSKSockets", "KernelObservation"],
+                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "SystemSupport", "Evidence", "Sequencing", "XSKSockets",
+                               "KernelObservation"],
                 resources: [.copy("bpf")]),
         .target(name: "Traffic",
                 dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "SystemSupport", "Packets", "Evidence", "LabModel",
@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "Orchestrator",
                 dependencies: ["LabModel", "SystemSupport", "Realization", "BPFSupport", "AFXDPStack", "Traffic",
                                "Capture", "Verification", "Reports", "Evidence", "MapRing", "Sequencing",
-                               "ProgramCheck", "XDPShim"],
+                               "ProgramCheck", "XDPShim", "KernelObservation", "XSKSockets"],
                 resources: [.copy("bpf")]),
         .target(name: "ProgramCheck",
                 dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "XSKSockets", "KernelObservation", "SystemSupport",
@@ -83,25 +83,29 @@ let package = Package(
         // Helpers shared by the test targets (a library, so that they exist once).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LabModelTests", dependencies: ["LabModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PacketsTests", dependencies: ["Packets", "Traffic"]),
+        .testTarget(name: "PacketsTests", dependencies: ["Packets", "Traffic", "LabModel"]),
         .testTarget(name: "SequencingTests", dependencies: ["Sequencing"], resources: [.copy("Snapshots")]),
         .testTarget(name: "VerificationTests",
-                    dependencies: ["Verification", "Reports", "LabModel", "Packets", "Evidence", "Sequencing", "TestSupport"]),
+                    dependencies: ["Verification", "Reports", "LabModel", "Evidence", "Sequencing", "TestSupport"]),
         .testTarget(name: "KernelTests",
                     dependencies: ["Orchestrator", "AFXDPStack", "Traffic", "Capture", "Realization", "SystemSupport", "BPFSupport", "Packets",
                                    "KernelObservation", "XSKSockets",
                                    "Evidence", "LabModel",
-                                   "MapRing", "Sequencing", "Reports", "TestSupport"],
+                                   "MapRing", "Sequencing", "Reports", "Verification", "CLibBPF", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DocsTests", dependencies: ["LabModel", .product(name: "Yams", package: "Yams")]),
         // The built xdplab executable, run as users run it: exit statuses, output streams, reports.
         .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "GuestTests", dependencies: ["Guests", "Reports"]),
+        .testTarget(name: "GuestTests", dependencies: ["Guests", "Reports", "Verification"]),
         .testTarget(name: "ProgramCheckTests",
                     dependencies: ["ProgramCheck", "Packets", "Realization", "SystemSupport", "BPFSupport", "XSKSockets",
-                                   "KernelObservation",
-                                   "CLibBPF"],
+                                   "KernelObservation", "AFXDPStack", "CLibBPF"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Every file imports the modules whose members it uses, so a target's declared dependencies are its real ones.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}

@@ -10,6 +10,7 @@ import Reports
 import Evidence
 import MapRing
 import Sequencing
+import Realization
 
 /// One run of a sequence lab (`traffic.sequence`): the lab's topology and stack as usual, then numbered
 /// packets at a fixed pace to one receiver while faults are played against it, and `in-order` / `no-loss`

@@ -4,6 +4,8 @@ import MapRing
 import Sequencing
 import Traffic
 import Verification
+import Evidence
+import XSKSockets
 
 /// The three receivers of a sequence lab behind one face, so the run, its faults and its judgement do not
 /// care which one the lab chose.

@@ -3,6 +3,7 @@ import Glibc
 import CLibBPF
 import SystemSupport
 import Evidence
+import LabModel
 
 /// Puts planned frames on the sender's interface.
 ///

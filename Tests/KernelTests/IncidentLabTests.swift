@@ -6,6 +6,7 @@ import Orchestrator
 import Realization
 import SystemSupport
 import Reports
+import Verification
 
 /// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.
 private enum IncidentProbe {

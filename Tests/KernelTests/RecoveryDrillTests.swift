@@ -8,6 +8,7 @@ import SystemSupport
 import Reports
 import Verification
 import TestSupport
+import Evidence
 
 /// The shipped drills (Labs/recovery), run as they are: their timings are what is measured.
 private enum Drills {

@@ -7,6 +7,7 @@ import Realization
 import SystemSupport
 import Reports
 import Sequencing
+import Verification
 
 /// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.
 private enum SequenceLabProbe {
