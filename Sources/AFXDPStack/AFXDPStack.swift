@@ -2,7 +2,8 @@ import Foundation
 import CLibBPF
 import BPFSupport
 import Evidence
-import Realization
+import SystemSupport
+import XSKSockets
 
 /// The AF_XDP stack under test, deployed for real: the lab's XDP program with its `xsks_map`, one AF_XDP
 /// socket per chosen RX queue and a poller draining each, plus the kernel evidence around it (tracepoint
@@ -11,6 +12,8 @@ import Realization
 /// Steps come in whatever order the lab asks (`perform`), so that wrong orders can be played too;
 /// `shutdown()` releases whatever exists, whichever steps ran or failed.
 public final class AFXDPStack: @unchecked Sendable {
+    // @unchecked: the steps' state (libbpf objects, sockets, attachment) is guarded by `lock`, received frames by
+    // `framesLock`.
     public let configuration: StackConfiguration
 
     /// Guards everything the steps create. Frames have a lock of their own so pollers never wait for a step.
@@ -120,7 +123,7 @@ public final class AFXDPStack: @unchecked Sendable {
         do {
             for queue in queues {
                 let socket = try NetworkNamespace.run(configuration.namespace) {
-                    try XSKSocket(interface: configuration.interface, queue: queue, configuration: configuration)
+                    try XSKSocket(interface: configuration.interface, queue: queue, options: configuration.socketOptions)
                 }
                 sockets.append(socket)
                 socket.startPolling(refill: configuration.refillFillRing) { [weak self] frame in

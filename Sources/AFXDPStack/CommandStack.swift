@@ -3,7 +3,8 @@ import Glibc
 import XDPShim
 import BPFSupport
 import Evidence
-import Realization
+import SystemSupport
+import KernelObservation
 
 /// What a command stack needs, in plain values.
 public struct CommandStackConfiguration: Sendable {
@@ -45,6 +46,8 @@ public struct CommandStackConfiguration: Sendable {
 /// program is attached (netlink), which sockets are bound where and what they dropped (XDP_DIAG), what the
 /// program's redirects did (tracepoints on its id), and whether the process is still there.
 public final class CommandStack: @unchecked Sendable {
+    // @unchecked: everything mutable is guarded by `lock`; the watcher thread touches the kernel, then records under
+    // `lock`.
     public let configuration: CommandStackConfiguration
     private let lock = NSLock()
     private var process: NamespaceProcess?

@@ -1,5 +1,5 @@
 import Evidence
-import Realization
+import SystemSupport
 
 /// How both kinds of stack read the kernel's side of the evidence; what cannot be read becomes a gap.
 extension KernelEvidence {

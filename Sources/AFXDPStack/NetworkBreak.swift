@@ -1,12 +1,14 @@
 import Glibc
 import CLibBPF
 import BPFSupport
-import Realization
+import SystemSupport
+import KernelObservation
 
 /// A recovery drill's deliberate break: a program put on the stack's interface in place of whatever is attached
 /// there, the way a wrong deployment would. Only ever inside the lab's own namespace. The program stays loaded
 /// while this value lives; whoever detaches it (the watchdog, the namespace's deletion) ends the break.
 public final class NetworkBreak: @unchecked Sendable {
+    // @unchecked: owns a libbpf object (C pointers); it is only released, once, by whoever holds the last reference.
     /// What was attached before, if anything, and what is now.
     public let replaced: AttachedProgram?
     public let attached: AttachedProgram

@@ -1,6 +1,6 @@
 import Glibc
 import XDPShim
-import Realization
+import SystemSupport
 
 /// The driver's per-RX-queue counters of one interface (veth: `rx_queue_N_xdp_packets`, `_xdp_redirect`,
 /// `_xdp_drops`, …), read with the SIOCETHTOOL ioctl (ETHTOOL_GSTRINGS + ETHTOOL_GSTATS) through a

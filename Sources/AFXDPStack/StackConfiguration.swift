@@ -1,10 +1,6 @@
+import XSKSockets
 import Sequencing
-
-/// How the XDP program is attached: in the driver (`XDP_FLAGS_DRV_MODE`) or on the generic skb path
-/// (`XDP_FLAGS_SKB_MODE`).
-public enum XDPAttachMode: Sendable {
-    case native, generic
-}
+import KernelObservation
 
 /// One start-up step of the stack. A lab chooses the order, so that it can also play the wrong ones
 /// (attach before the sockets exist, register late while traffic flows).
@@ -74,5 +70,13 @@ public struct StackConfiguration: Sendable {
         self.frameSize = frameSize
         self.ringSize = ringSize
         self.initialFill = initialFill ?? ringSize
+    }
+}
+
+extension StackConfiguration {
+    /// What each of the stack's sockets is made with.
+    var socketOptions: XSKSocketOptions {
+        XSKSocketOptions(umemFrames: umemFrames, frameSize: frameSize, ringSize: ringSize, initialFill: initialFill,
+                         gate: consumerGate)
     }
 }

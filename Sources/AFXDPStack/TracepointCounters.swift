@@ -4,7 +4,7 @@ import CLibBPF
 import XDPShim
 import BPFSupport
 import Evidence
-import Realization
+import SystemSupport
 
 /// Counts `xdp:xdp_exception` and `xdp:xdp_redirect_err` events of the watched XDP programs with the BPF program
 /// in `bpf/xdp_events.bpf.c`, attached through one perf event per tracepoint, and on request records every

@@ -2,7 +2,8 @@ import Glibc
 import CLibBPF
 import XDPShim
 import BPFSupport
-import Realization
+import SystemSupport
+import KernelObservation
 
 /// The program under test attached to one interface inside a namespace, never replacing another
 /// program: attach uses `XDP_FLAGS_UPDATE_IF_NOEXIST`, detach only removes our own program.

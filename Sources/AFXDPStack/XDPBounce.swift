@@ -2,8 +2,9 @@ import Glibc
 import CLibBPF
 import XDPShim
 import BPFSupport
-import Realization
+import SystemSupport
 import Sequencing
+import KernelObservation
 
 /// Detaches the XDP program from an interface and attaches the same program again a moment later (fault
 /// injection: "detach and re-attach mid-run"). The program stays loaded meanwhile, so it comes back with
@@ -46,6 +47,7 @@ public enum XDPBounce {
 /// An XDP program attached by xdplab outside `AFXDPStack` (the map-ring receiver), with the stack's own
 /// rules: never over another program, and detached only while it is still ours.
 public final class StandaloneXDPAttachment: @unchecked Sendable {
+    // @unchecked: attached and detached by the one owner that created it; `deinit` detaches what is left.
     private var attachment: XDPAttachment?
 
     /// The C functions are `bpf_xdp_query_id` and `bpf_xdp_attach`, on a thread in the namespace.

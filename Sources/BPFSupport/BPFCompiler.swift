@@ -1,5 +1,5 @@
 import Foundation
-import Realization
+import SystemSupport
 
 /// Turns a `.bpf.c` into an object file with clang; a `.o` is used as it is.
 public enum BPFCompiler {

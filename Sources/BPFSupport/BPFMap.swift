@@ -1,6 +1,6 @@
 import Glibc
 import CLibBPF
-import Realization
+import SystemSupport
 
 /// One map of a `BPFObject`, read and written through its file descriptor once the object is loaded;
 /// it keeps the object alive. The C functions are `bpf_map_update_elem`, `bpf_map_lookup_elem`, `bpf_map_get_next_key`.

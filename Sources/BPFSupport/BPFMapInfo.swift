@@ -1,6 +1,6 @@
 import Glibc
 import CLibBPF
-import Realization
+import SystemSupport
 
 /// What the kernel says about a map behind a file descriptor (`struct bpf_map_info`).
 /// The C function is `bpf_obj_get_info_by_fd`.

@@ -1,7 +1,7 @@
 import Foundation
 import CLibBPF
 import XDPShim
-import Realization
+import SystemSupport
 
 /// An ELF object of BPF programs and maps, opened and loaded with libbpf. Closing (in `deinit`) unloads
 /// whatever is not pinned or attached by a link elsewhere. The C functions are `bpf_object__open_file`,

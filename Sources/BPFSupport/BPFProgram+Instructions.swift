@@ -1,5 +1,5 @@
 import CLibBPF
-import Realization
+import SystemSupport
 
 extension BPFProgram {
     /// The program's instructions as libbpf holds them. After `BPFObject.load()` they are relocated, map

@@ -1,6 +1,6 @@
 import Glibc
 import CLibBPF
-import Realization
+import SystemSupport
 
 /// One program of a `BPFObject`; it keeps the object alive.
 public struct BPFProgram {

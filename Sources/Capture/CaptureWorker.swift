@@ -7,6 +7,8 @@ import Packets
 ///
 /// Counters are touched only by the capture thread until `done` is signalled; `finish()` reads them after.
 final class CaptureWorker: @unchecked Sendable {
+    // @unchecked: the pcap handles and counters belong to the capture thread until it signals `done`; `finish()`
+    // reads them after.
     private let both: PcapHandle
     private let incoming: PcapHandle
     private let dumper: PcapDumper

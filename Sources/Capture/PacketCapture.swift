@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import CLibPcap
-import Realization
+import SystemSupport
 
 /// A live libpcap capture on one interface of a lab namespace, written to a pcap file and indexed by tag.
 ///
@@ -11,6 +11,7 @@ import Realization
 /// sends (echo replies, ICMP errors quoting a packet) can carry tags too. Taps run after XDP, so the
 /// incoming tap sees exactly what XDP passed to the kernel.
 public final class PacketCapture: @unchecked Sendable {
+    // @unchecked: its result is guarded by `lock`; the worker owns the pcap handles (see `CaptureWorker`).
     public let file: String
     private let worker: CaptureWorker
     private let lock = NSLock()

@@ -1,5 +1,5 @@
 import CLibPcap
-import Realization
+import SystemSupport
 
 /// A libpcap failure, carrying what was attempted: "open capture on xdplab-1a2b-node:eth0: No such device exists".
 public struct CaptureError: Error, CustomStringConvertible, Sendable {
@@ -31,7 +31,7 @@ final class PcapHandle {
         let attempted = "open capture on \(interface)"
         var message = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let pcap = pcap_create(interface, &message) else {
-            throw CaptureError(attempted, reason: String(cString: message))
+            throw CaptureError(attempted, reason: message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         }
         self.pcap = pcap
         self.interface = interface
@@ -50,7 +50,7 @@ final class PcapHandle {
         }
         var noMessage = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         if pcap_setnonblock(pcap, 1, &noMessage) != 0 {
-            throw CaptureError("make capture on \(interface) non-blocking", reason: String(cString: noMessage))
+            throw CaptureError("make capture on \(interface) non-blocking", reason: noMessage.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         }
     }
 

@@ -1,15 +1,15 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// Runs a program with a deadline, and ends everything it started when the deadline passes (vng starts qemu;
 /// killing vng alone would leave qemu running).
 public enum BoundedCommand {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var running: Set<Int32> = []
+    private static let running = Mutex<Set<Int32>>([])
 
     /// Ends every process group still running (on SIGINT/SIGTERM: a guest's qemu must not outlive xdplab).
     public static func endAll() {
-        for pid in lock.withLock({ running }) { kill(-pid, SIGKILL) }
+        for pid in running.withLock({ $0 }) { kill(-pid, SIGKILL) }
     }
 
     public struct Result: Sendable {
@@ -43,8 +43,8 @@ public enum BoundedCommand {
             throw GuestError.io("start \(arguments.first ?? ""): \(error.localizedDescription)")
         }
         let pid = process.processIdentifier
-        lock.withLock { _ = running.insert(pid) }
-        defer { lock.withLock { _ = running.remove(pid) } }
+        running.withLock { _ = $0.insert(pid) }
+        defer { running.withLock { _ = $0.remove(pid) } }
         let deadline = started.addingTimeInterval(timeout)
         while process.isRunning {
             if Date() >= deadline || stop?() == true {

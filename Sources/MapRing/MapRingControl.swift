@@ -1,6 +1,6 @@
 import Glibc
 import CLibBPF
-import Realization
+import SystemSupport
 
 /// The producer's side of a map ring at one moment: its write index and what it did with packets.
 public struct MapRingControl: Sendable, Equatable {

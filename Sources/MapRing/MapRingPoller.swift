@@ -3,7 +3,7 @@ import Glibc
 import Synchronization
 import CMapRing
 import BPFSupport
-import Realization
+import SystemSupport
 import Sequencing
 
 /// The user-space consumer of a map ring: polls slot[read % N] and, when its flag says valid, copies the

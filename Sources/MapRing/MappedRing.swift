@@ -2,12 +2,14 @@ import Glibc
 import CMapRing
 import CLibBPF
 import BPFSupport
-import Realization
+import SystemSupport
 
 /// The ring map's slots, memory-mapped into this process (the map was created with BPF_F_MMAPABLE).
 /// Holds its own duplicate of the map's descriptor, so it stays valid whatever the caller closes.
 /// The C functions are `mmap` and `munmap`.
 final class MappedRing: @unchecked Sendable {
+    // @unchecked: a raw pointer to the map's mmap()ed slots, which the kernel writes concurrently by design; it is
+    // never reassigned.
     let fd: Int32
     let slots: Int
     let base: UnsafeMutableRawPointer

@@ -1,11 +1,14 @@
 import Foundation
 import LabModel
 import Realization
+import SystemSupport
 import AFXDPStack
 import Traffic
 import Evidence
 import Verification
 import ProgramCheck
+import KernelObservation
+import XSKSockets
 
 /// The stack under test as one lab run drives it: xdplab's built-in stack, or the team's own command.
 /// Both give the same evidence to the same checks; only where socket arrivals come from differs.

@@ -6,7 +6,8 @@ import Sequencing
 /// stalls go to the receiver, a late registration registers it, a reattach bounces the XDP program.
 /// `finish()` lets a fault that is under way end, drops those whose time never came, and says what happened.
 final class FaultSchedule: @unchecked Sendable {
-    // @unchecked: everything shared is guarded by `condition`.
+    // @unchecked: `pending`, `cancelled`, `finished` and `outcome` are guarded by `condition`, which also lets the
+    // fault thread sleep until the next fault or `finish()`; every other property is an immutable Sendable.
 
     /// What the faults did, CLOCK_MONOTONIC.
     struct Outcome {
@@ -26,7 +27,7 @@ final class FaultSchedule: @unchecked Sendable {
 
     private let start: UInt64
     private let receiver: SequenceReceiver
-    private let bounce: (UInt64) throws -> StallWindow
+    private let bounce: @Sendable (UInt64) throws -> StallWindow
     private let progress: Progress
     private let condition = NSCondition()
     private var pending: [Pending]
@@ -38,7 +39,7 @@ final class FaultSchedule: @unchecked Sendable {
     ///   - start: CLOCK_MONOTONIC when packet 0 is due; every fault time counts from it.
     ///   - bounce: detaches the XDP program, waits the given nanoseconds, attaches it again; returns the gap.
     init(faults: [SequenceFault], start: UInt64, receiver: SequenceReceiver, progress: Progress,
-         bounce: @escaping (UInt64) throws -> StallWindow) {
+         bounce: @escaping @Sendable (UInt64) throws -> StallWindow) {
         self.start = start
         self.receiver = receiver
         self.bounce = bounce

@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
+import Synchronization
 import Realization
+import SystemSupport
 
 /// Tears the lab down on SIGINT and SIGTERM, after letting the run write the reports of what it got to (a CI job
 /// that times out still shows what finished and which lab it stopped in). Deleting a run's namespaces removes
@@ -19,26 +21,28 @@ public enum Interruption {
         case finishing
     }
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var active: [String: RealizedLab] = [:]
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
-    nonisolated(unsafe) private static var reports: (@Sendable (_ signal: String) -> Void)?
-    nonisolated(unsafe) private static var phase = Phase.running
-    /// Run before the reports, with the signal (`xdplab run --jobs` passes it on to its child runs and waits).
-    nonisolated(unsafe) private static var hooks: [@Sendable (Int32) -> Void] = []
-    /// Runs whose namespaces may be coming up right now, before there is a `RealizedLab` to tear down.
-    nonisolated(unsafe) private static var starting: Set<String> = []
+    private struct State {
+        var active: [String: RealizedLab] = [:]
+        var sources: [DispatchSourceSignal] = []
+        var reports: (@Sendable (_ signal: String) -> Void)?
+        var phase = Phase.running
+        /// Run before the reports, with the signal (`xdplab run --jobs` passes it on to its child runs and waits).
+        var hooks: [@Sendable (Int32) -> Void] = []
+        /// Runs whose namespaces may be coming up right now, before there is a `RealizedLab` to tear down.
+        var starting: Set<String> = []
+    }
+    private static let state = Mutex(State())
 
     /// Installs the handlers once; safe to call repeatedly.
     public static func install() {
-        lock.withLock {
-            guard sources.isEmpty else { return }
+        state.withLock { state in
+            guard state.sources.isEmpty else { return }
             for (signo, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
                 signal(signo, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
                 source.setEventHandler { interrupt(signal: signo, status: status) }
                 source.resume()
-                sources.append(source)
+                state.sources.append(source)
             }
         }
     }
@@ -46,39 +50,44 @@ public enum Interruption {
     /// Registers what writes the run's reports when a signal stops it (`xdplab run` does): it gets "SIGINT" or
     /// "SIGTERM", runs before the tear-down, and is given `reportDeadline` seconds.
     public static func onInterrupt(writeReports: @escaping @Sendable (_ signal: String) -> Void) {
-        lock.withLock { reports = writeReports }
+        state.withLock { $0.reports = writeReports }
     }
 
     /// Runs the end of a run that was not interrupted (its own reports and summary). A signal that arrived before
     /// is being handled: then this never returns, and the handler exits with the signal's status.
     public static func finishing(_ body: () throws -> Void) rethrows {
-        let interrupted = lock.withLock {
-            if phase == .running { phase = .finishing }
-            return phase == .interrupted
+        let interrupted = state.withLock {
+            if $0.phase == .running { $0.phase = .finishing }
+            return $0.phase == .interrupted
         }
         if interrupted { DispatchSemaphore(value: 0).wait() }
         try body()
     }
 
     /// Runs `hook` with the signal first, before the reports and the tear-down.
-    public static func onSignal(_ hook: @escaping @Sendable (Int32) -> Void) { lock.withLock { hooks.append(hook) } }
+    public static func onSignal(_ hook: @escaping @Sendable (Int32) -> Void) { state.withLock { $0.hooks.append(hook) } }
 
-    static func register(_ lab: RealizedLab) { lock.withLock { active[lab.run] = lab; starting.remove(lab.run) } }
-    static func unregister(_ lab: RealizedLab) { _ = lock.withLock { active.removeValue(forKey: lab.run) } }
+    static func register(_ lab: RealizedLab) {
+        state.withLock {
+            $0.active[lab.run] = lab
+            $0.starting.remove(lab.run)
+        }
+    }
+    static func unregister(_ lab: RealizedLab) { _ = state.withLock { $0.active.removeValue(forKey: lab.run) } }
     /// A run about to create its namespaces: a signal meanwhile deletes whatever of them exists.
-    static func registerStarting(run: String) { _ = lock.withLock { starting.insert(run) } }
-    static func unregisterStarting(run: String) { _ = lock.withLock { starting.remove(run) } }
+    static func registerStarting(run: String) { _ = state.withLock { $0.starting.insert(run) } }
+    static func unregisterStarting(run: String) { _ = state.withLock { $0.starting.remove(run) } }
 
     private static func interrupt(signal signo: Int32, status: Int32) {
-        let (proceed, hook) = lock.withLock {
-            guard phase == .running else { return (false, nil as (@Sendable (String) -> Void)?) }
-            phase = .interrupted
-            return (true, reports)
+        let (proceed, hook) = state.withLock {
+            guard $0.phase == .running else { return (false, nil as (@Sendable (String) -> Void)?) }
+            $0.phase = .interrupted
+            return (true, $0.reports)
         }
         guard proceed else { return }
-        for hook in lock.withLock({ hooks }) { hook(signo) }
+        for hook in state.withLock({ $0.hooks }) { hook(signo) }
         let name = signo == SIGINT ? "SIGINT" : "SIGTERM"
-        let count = lock.withLock { active.count }
+        let count = state.withLock { $0.active.count }
         FileHandle.standardError.write(Data("\nxdplab: \(name): \(hook == nil ? "" : "writing the reports, then ")tearing down \(count) lab(s)…\n".utf8))
         if let hook {
             let written = DispatchSemaphore(value: 0)
@@ -90,7 +99,7 @@ public enum Interruption {
                 FileHandle.standardError.write(Data("xdplab: \(name): the reports took longer than \(reportDeadline)s; tearing down without them\n".utf8))
             }
         }
-        for run in lock.withLock({ starting }) {
+        for run in state.withLock({ $0.starting }) {
             for name in Ownership.existingNamespaces() where Ownership.runID(ofNamespace: name) == run {
                 NamespaceMembers.end(in: name, grace: 0.5)
                 _ = try? Cleaner.deleteNamespace(name)
@@ -98,7 +107,7 @@ public enum Interruption {
             }
             Ownership.removeRecord(run: run)
         }
-        let labs = lock.withLock { Array(active.values) }
+        let labs = state.withLock { Array($0.active.values) }
         for lab in labs {
             let namespaces = lab.createdNamespaces
             let problems = lab.teardown()

@@ -1,7 +1,9 @@
 import Foundation
 import LabModel
 import Realization
+import SystemSupport
 import AFXDPStack
+import KernelObservation
 
 /// A lab left up after its verdict by `xdplab run --keep`, and how to get at it. Its run record is marked kept, so
 /// neither a later run nor `xdplab clean` removes it; `xdplab destroy RUN` (or `xdplab clean --all`) does.

@@ -1,6 +1,7 @@
 import Foundation
 import LabModel
 import Realization
+import SystemSupport
 import BPFSupport
 import AFXDPStack
 import Traffic
@@ -187,6 +188,8 @@ func format(_ seconds: Double) -> String {
 
 /// Start-up steps that run while traffic flows (everything from the first `wait` on).
 final class LateSteps: @unchecked Sendable {
+    // @unchecked: `error` and `registeredAt` are written by the steps' thread before it signals `done` and read only
+    // after `wait()`.
     private let done = DispatchSemaphore(value: 0)
     private var error: String?
     /// When `register` completed, in seconds since the traffic origin.

@@ -1,8 +1,10 @@
 import LabModel
 import Realization
+import SystemSupport
 import AFXDPStack
 import Traffic
 import Verification
+import KernelObservation
 
 /// Translations from the lab model into each layer's own terms. Kept in one place so the layers stay
 /// independent of each other and of the lab-file format.

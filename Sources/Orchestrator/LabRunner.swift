@@ -1,6 +1,6 @@
 import Foundation
 import LabModel
-import Realization
+import SystemSupport
 import BPFSupport
 import AFXDPStack
 import Traffic

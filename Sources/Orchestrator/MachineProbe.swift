@@ -4,6 +4,7 @@ import AFXDPStack
 import BPFSupport
 import LabModel
 import Realization
+import SystemSupport
 import XDPShim
 
 /// One capability of this kernel and machine, checked for real.

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import LabModel
-import Realization
+import SystemSupport
 
 /// What this machine must offer before a lab is built; each gap is a `CapabilityError` (exit status 3).
 enum Preflight {

@@ -1,15 +1,19 @@
 import Foundation
 import LabModel
 import Realization
+import SystemSupport
 import BPFSupport
 import AFXDPStack
 import Evidence
 import ProgramCheck
+import KernelObservation
 
 /// A recovery drill around one lab run: the watchdog runs from before traffic, the break comes at its time while
 /// traffic flows, every change of the interface's XDP program is timed, and at the end the watchdog is ended and
 /// (when the break is still in place) the manual recovery script is tried.
 final class RecoveryDrill: @unchecked Sendable {
+    // @unchecked: the break's outcome and the watch are guarded by `lock`; the watchdog process is set before the
+    // break thread starts and read after it ends.
     let spec: RecoverySpec
     let lab: Lab
     let namespace: String

@@ -1,6 +1,7 @@
 import Foundation
 import LabModel
 import Realization
+import SystemSupport
 import BPFSupport
 import Traffic
 import Capture

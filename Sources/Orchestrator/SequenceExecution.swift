@@ -1,6 +1,6 @@
 import Foundation
 import LabModel
-import Realization
+import SystemSupport
 import BPFSupport
 import AFXDPStack
 import Traffic
@@ -10,6 +10,7 @@ import Reports
 import Evidence
 import MapRing
 import Sequencing
+import Realization
 
 /// One run of a sequence lab (`traffic.sequence`): the lab's topology and stack as usual, then numbered
 /// packets at a fixed pace to one receiver while faults are played against it, and `in-order` / `no-loss`

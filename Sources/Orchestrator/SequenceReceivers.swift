@@ -4,10 +4,12 @@ import MapRing
 import Sequencing
 import Traffic
 import Verification
+import Evidence
+import XSKSockets
 
 /// The three receivers of a sequence lab behind one face, so the run, its faults and its judgement do not
 /// care which one the lab chose.
-protocol SequenceReceiver: AnyObject {
+protocol SequenceReceiver: AnyObject, Sendable {
     /// Makes the receiver ready to take packets: a late one is the `delay-registration` fault.
     func register() throws
     /// Stops the consumer reading for `nanoseconds` from now (`stall-consumer`).

@@ -1,6 +1,7 @@
 import Foundation
 import LabModel
 import Realization
+import SystemSupport
 
 /// How long a lab's topology takes to build and to tear down, without a stack or traffic.
 public enum TopologyTiming {

@@ -16,7 +16,7 @@ public enum AddressText {
         let ok = bytes.withUnsafeBytes { raw in
             inet_ntop(family, raw.baseAddress, &text, socklen_t(text.count)) != nil
         }
-        return ok ? String(cString: text) : bytes.map { hex2($0) }.joined()
+        return ok ? text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } : bytes.map { hex2($0) }.joined()
     }
 
     /// "02:00:5e:10:00:01".

@@ -1,7 +1,9 @@
 import Foundation
 import Glibc
-import AFXDPStack
+import KernelObservation
 import Realization
+import SystemSupport
+import XSKSockets
 
 /// Where the matrix runs: a network namespace of the check's own with a veth pair of N queues and one real
 /// AF_XDP socket per queue, so that `ingress_ifindex`/`rx_queue_index` name real RX queues and the

@@ -1,4 +1,4 @@
-import Realization
+import SystemSupport
 
 /// Why a check could not produce a verdict matrix at all. The command line turns `badInput` into exit
 /// status 2 and `missingCapability` into 3.

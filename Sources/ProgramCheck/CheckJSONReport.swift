@@ -1,5 +1,5 @@
 import Foundation
-import AFXDPStack
+import KernelObservation
 
 /// Machine-readable check results: `{"check":{"program":…,"passed":…,"classes":[…],"violations":[…],"lint":[…],…}}`,
 /// or `{"check":{"program":…,"passed":false,"error":…}}` when no matrix could be made.

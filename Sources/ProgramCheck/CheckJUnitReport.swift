@@ -1,5 +1,6 @@
 import Foundation
-import Reports
+import TextOutput
+import KernelObservation
 
 /// JUnit XML for CI: one testsuite for the program, one testcase per class × state (a failure lists that
 /// cell's violations with their frames), a skipped testcase for a state that could not run, and the lint

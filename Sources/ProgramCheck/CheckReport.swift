@@ -1,5 +1,5 @@
 import Foundation
-import AFXDPStack
+import KernelObservation
 
 /// How a check runs. The defaults are what `xdplab check` uses.
 public struct CheckOptions: Sendable {

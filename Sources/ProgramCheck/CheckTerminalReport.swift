@@ -1,5 +1,6 @@
 import Foundation
-import AFXDPStack
+import KernelObservation
+import TextOutput
 
 /// The human report of a check: the lint, a table of verdicts by class × state, what did not run, the
 /// rate, and every violation with its frame in hex.
@@ -141,15 +142,4 @@ public enum CheckTerminalReport {
             return control ? "\u{FFFD}" : scalar
         }))
     }
-}
-
-/// ANSI colours, or nothing when output is not a terminal.
-struct Paint {
-    let enabled: Bool
-    private func wrap(_ code: String, _ text: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
-    func bold(_ text: String) -> String { wrap("1", text) }
-    func dim(_ text: String) -> String { wrap("2", text) }
-    func red(_ text: String) -> String { wrap("31", text) }
-    func green(_ text: String) -> String { wrap("32", text) }
-    func yellow(_ text: String) -> String { wrap("33", text) }
 }

@@ -1,3 +1,4 @@
+import Foundation
 /// Frames as hex, for violation reports.
 public enum HexDump {
     /// "0000  02 00 5e 10 00 01 02 00  5e 10 00 02 08 00 45 00  ..^.....^.....E." lines, at most `limit`

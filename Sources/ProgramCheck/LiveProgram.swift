@@ -1,8 +1,8 @@
 import Glibc
 import CLibBPF
-import AFXDPStack
+import KernelObservation
 import BPFSupport
-import Realization
+import SystemSupport
 
 /// Which live program `xdplab check --attached` / `--prog-id` checks, and whose sockets decide the state
 /// of each queue.

@@ -1,6 +1,6 @@
 import Glibc
 import XDPShim
-import Realization
+import SystemSupport
 
 /// Hands the whole matrix to the C loop in one call (`xdpshim_testrun_matrix`): per state and queue it
 /// sets the XSKMAP slot, then runs BPF_PROG_TEST_RUN for that queue's frames with `ingress_ifindex` and

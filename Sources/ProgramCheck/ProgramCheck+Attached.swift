@@ -1,6 +1,7 @@
 import Foundation
-import AFXDPStack
-import Realization
+import KernelObservation
+import SystemSupport
+import BPFSupport
 
 /// `xdplab check --attached` / `--prog-id`: a live program, checked as it runs.
 extension ProgramCheck {

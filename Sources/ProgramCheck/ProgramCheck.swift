@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
-import Realization
+import SystemSupport
+import BPFSupport
+import XSKSockets
 
 /// `xdplab check`: an XDP program's verdict on every corpus case and sweep value, on every RX queue, with
 /// the XSKMAP slot empty and with a real AF_XDP socket registered, judged by `CheckRules`; plus the

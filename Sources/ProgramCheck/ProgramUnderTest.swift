@@ -1,7 +1,7 @@
 import Foundation
 import CLibBPF
 import BPFSupport
-import Realization
+import SystemSupport
 
 /// The program to check, compiled if needed, opened and checked against xdplab's contract (an XDP program,
 /// preferably in section "xdp"; a BPF_MAP_TYPE_XSKMAP named `xsks_map` with a slot per queue; optionally a

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Removes leftovers of killed runs: namespaces named as ours whose run is no longer alive, and the processes
 /// still inside them (a command stack, a watchdog). Labs kept on purpose (`xdplab run --keep`) stay until they

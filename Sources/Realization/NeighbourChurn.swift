@@ -1,4 +1,6 @@
 import Foundation
+import SystemSupport
+import Synchronization
 
 /// Forces ARP/ND re-resolution during a run by flushing the neighbour entries of chosen lab interfaces
 /// at a fixed period.
@@ -7,7 +9,7 @@ import Foundation
 /// a busy session keeps its entry REACHABLE indefinitely and never re-resolves. In production the entry
 /// eventually went through FAILED (the "SSH hung after ~30 s" incident); flushing reproduces that moment
 /// every period, so a program that breaks ARP or ND stalls sessions within seconds.
-public final class NeighbourChurn: @unchecked Sendable {
+public final class NeighbourChurn: Sendable {
     public struct Target: Sendable {
         public var namespace: String
         public var interface: String
@@ -16,8 +18,7 @@ public final class NeighbourChurn: @unchecked Sendable {
 
     private let stopped = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    private var isStopped = false
+    private let isStopped = Atomic<Bool>(false)
 
     public init(targets: [Target], period: Double) {
         Thread.detachNewThread { [self] in
@@ -32,11 +33,7 @@ public final class NeighbourChurn: @unchecked Sendable {
 
     /// Stops flushing; idempotent.
     public func stop() {
-        let first = lock.withLock { () -> Bool in
-            defer { isStopped = true }
-            return !isStopped
-        }
-        guard first else { return }
+        guard !isStopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         stopped.signal()
         finished.wait()
     }

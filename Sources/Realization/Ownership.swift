@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 import Glibc
 
 /// How xdplab marks what it creates, so clean-up removes its own objects and nothing else.

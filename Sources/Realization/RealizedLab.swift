@@ -1,12 +1,16 @@
 import Foundation
+import SystemSupport
+import Synchronization
 
 /// A lab that exists in the kernel: its namespaces, links and addresses. Owns them until `teardown()`.
-public final class RealizedLab: @unchecked Sendable {
+public final class RealizedLab: Sendable {
     public let run: String
     public let plan: TopologyPlan
-    private let lock = NSLock()
-    private var namespaces: [String: String] = [:]   // host → namespace
-    private var torn = false
+    private struct State {
+        var namespaces: [String: String] = [:]   // host → namespace
+        var torn = false
+    }
+    private let state = Mutex(State())
 
     init(run: String, plan: TopologyPlan) {
         self.run = run
@@ -17,10 +21,10 @@ public final class RealizedLab: @unchecked Sendable {
         Ownership.namespaceName(run: run, host: host)
     }
 
-    public var createdNamespaces: [String] { lock.withLock { Array(namespaces.values).sorted() } }
+    public var createdNamespaces: [String] { state.withLock { Array($0.namespaces.values).sorted() } }
 
     func recordNamespace(host: String, name: String) {
-        lock.withLock { namespaces[host] = name }
+        state.withLock { $0.namespaces[host] = name }
     }
 
     /// MAC address of an interface in a host's namespace.
@@ -32,10 +36,10 @@ public final class RealizedLab: @unchecked Sendable {
     /// XDP and tc programs with them). Idempotent.
     @discardableResult
     public func teardown() -> [String] {
-        let names: [String] = lock.withLock {
-            if torn { return [] }
-            torn = true
-            return Array(namespaces.values)
+        let names: [String] = state.withLock {
+            if $0.torn { return [] }
+            $0.torn = true
+            return Array($0.namespaces.values)
         }
         var problems: [String] = []
         for name in names.sorted() {

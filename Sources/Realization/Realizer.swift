@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Builds a topology for real: one network namespace per host, veth links with the requested queue counts
 /// created directly inside the namespaces (nothing ever appears in the machine's own namespace), addresses,

@@ -1,4 +1,5 @@
 import Verification
+import Foundation
 
 /// The page's grid: one row per traffic class, one column per RX queue, each cell coloured by where its packets
 /// went (kernel, socket, lost) with the counts, and a red frame and ✗ where packets did not go where they had to.

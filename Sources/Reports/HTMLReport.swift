@@ -1,6 +1,7 @@
 import Foundation
 import Evidence
 import Verification
+import TextOutput
 
 /// `report.html` in a run folder: one lab's run as a page a person looks at after a failure. The verdict and every
 /// check, a grid of RX queue × traffic class coloured by where the packets went with the wrong places marked, the

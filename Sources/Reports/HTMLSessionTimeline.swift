@@ -2,6 +2,7 @@ import Foundation
 import Evidence
 import Verification
 import Sequencing
+import TextOutput
 
 /// The SSH-like sessions as a timeline in inline SVG: one row per session (its RX queue), a tick for every answer,
 /// red bands where no answer came for longer than the lab's `max-stall`, a marker where the session stalled and

@@ -1,5 +1,7 @@
 import Verification
 import Sequencing
+import Evidence
+import LabModel
 
 /// What a sequence lab's run measured, for the three report forms: how the sender kept its pace, what the
 /// receiver got, the first gaps, latency, the faults and the receiver's own counters.

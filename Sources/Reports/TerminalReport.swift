@@ -1,6 +1,7 @@
 import Foundation
 import Evidence
 import Verification
+import TextOutput
 
 /// The human summary: per lab PASS/FAIL, each check ✓/✗ with what was expected and its detail, a packet table by
 /// class, the diagnosis, and where the capture went.
@@ -134,15 +135,4 @@ public enum TerminalReport {
         }
         return [line(headers)] + rows.map(line)
     }
-}
-
-/// ANSI colours, or plain text when disabled (pipes, files, snapshots).
-private struct Paint {
-    let enabled: Bool
-    func wrap(_ code: String, _ text: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
-    func green(_ text: String) -> String { wrap("32", text) }
-    func red(_ text: String) -> String { wrap("31", text) }
-    func yellow(_ text: String) -> String { wrap("33", text) }
-    func bold(_ text: String) -> String { wrap("1", text) }
-    func dim(_ text: String) -> String { wrap("2", text) }
 }

@@ -1,4 +1,5 @@
 import Packets
+import LabModel
 
 /// The frames of each traffic class, sender to receiver, every one carrying its `PacketTag`.
 ///

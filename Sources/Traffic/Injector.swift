@@ -1,8 +1,9 @@
 import Foundation
 import Glibc
 import CLibBPF
-import Realization
+import SystemSupport
 import Evidence
+import LabModel
 
 /// Puts planned frames on the sender's interface.
 ///

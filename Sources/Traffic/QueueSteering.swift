@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import XDPShim
 import BPFSupport
-import Realization
+import SystemSupport
 
 /// Sends marked traffic to a chosen RX queue of the receiver.
 ///

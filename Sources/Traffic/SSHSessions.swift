@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import CLibBPF  // SOCK_STREAM and SOCK_CLOEXEC: in this module they resolve through CLibBPF, not Glibc
-import Realization
+import SystemSupport
 import Evidence
 
 /// SSH-like sessions: long-lived kernel TCP connections that must keep working while the stack runs.
@@ -13,6 +13,7 @@ import Evidence
 /// and a session never waits past `duration + maxStall`. Request tags use the ids of
 /// `tagID(queue:exchange:)`, far above the ids a planner hands out.
 public final class SSHSessions: @unchecked Sendable {
+    // @unchecked: `records` is guarded by `lock`; each client thread owns its socket and state.
     public let endpoints: TrafficEndpoints
     public let port: UInt16
     private let server: SessionServer

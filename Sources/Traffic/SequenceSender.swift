@@ -1,7 +1,7 @@
 import Glibc
 import CLinux
 import Packets
-import Realization
+import SystemSupport
 import Sequencing
 
 /// Sends a sequenced run from the sender's side of the lab link: UDP over IPv4 to one port on one RX queue of

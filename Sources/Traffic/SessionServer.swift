@@ -1,7 +1,8 @@
 import Foundation
+import Synchronization
 import Glibc
 import CLibBPF  // SOCK_STREAM and SOCK_CLOEXEC: in this module they resolve through CLibBPF, not Glibc
-import Realization
+import SystemSupport
 import Packets
 
 /// The server side of the SSH-like sessions: a kernel TCP listener in the receiver's namespace that
@@ -9,7 +10,7 @@ import Packets
 ///
 /// The accept loop and each connection run on their own thread and look at the stop flag every
 /// `SessionServer.tick` seconds, so `stop()` never closes a descriptor that another thread still uses.
-final class SessionServer: @unchecked Sendable {
+final class SessionServer: Sendable {
     static let tick = 0.05
     static let maxConnections = 64
 
@@ -17,8 +18,7 @@ final class SessionServer: @unchecked Sendable {
     let address: String
     private let stopFlag = StopFlag()
     private let threads = DispatchGroup()
-    private let lock = NSLock()
-    private var connections = 0
+    private let connections = Mutex(0)
 
     /// Opens, binds and listens inside `side.namespace`, then starts accepting.
     static func start(side: TrafficSide, port: UInt16) throws -> SessionServer {
@@ -56,7 +56,7 @@ final class SessionServer: @unchecked Sendable {
         Glibc.close(listener)
     }
 
-    private func spawn(_ body: @escaping () -> Void) {
+    private func spawn(_ body: @escaping @Sendable () -> Void) {
         threads.enter()
         let thread = Thread { [threads] in
             body()
@@ -73,18 +73,17 @@ final class SessionServer: @unchecked Sendable {
             let fd = accept(listener, nil, nil)
             guard fd >= 0 else { continue }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            lock.lock()
-            let admitted = connections < Self.maxConnections
-            if admitted { connections += 1 }
-            lock.unlock()
+            let admitted = connections.withLock { count in
+                guard count < Self.maxConnections else { return false }
+                count += 1
+                return true
+            }
             guard admitted else { Glibc.close(fd); continue }
             _ = try? Sockets.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, Int32(1), "TCP_NODELAY")
             spawn { [self] in
                 serve(fd)
                 Glibc.close(fd)
-                lock.lock()
-                connections -= 1
-                lock.unlock()
+                connections.withLock { $0 -= 1 }
             }
         }
     }

@@ -1,5 +1,5 @@
 import Glibc
-import Realization
+import SystemSupport
 
 /// Small socket helpers for the injector and the SSH-like sessions. Every call goes through
 /// `syscall`, so failures name what was attempted.

@@ -1,6 +1,6 @@
 import Glibc
 import CLibBPF  // SOCK_RAW and SOCK_CLOEXEC resolve through CLibBPF in this module
-import Realization
+import SystemSupport
 
 /// An AF_PACKET raw socket that only sends: opened in the sender's namespace, bound to its interface and
 /// marked with `SO_MARK = QueueSteering.mark(forQueue:)`, so the steering program puts its frames on RX queue

@@ -4,7 +4,7 @@ import Synchronization
 import CLibBPF  // SOCK_DGRAM and SOCK_CLOEXEC resolve through CLibBPF in this module
 import CLinux
 import Packets
-import Realization
+import SystemSupport
 import Sequencing
 
 /// The kernel's own receive path as a sequence receiver: a UDP socket bound to the receiver's address and

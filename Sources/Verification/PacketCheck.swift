@@ -1,4 +1,5 @@
 import Evidence
+import Foundation
 
 /// The three checks about packet fates; they differ only in which packets they judge.
 struct PacketCheck {

@@ -1,5 +1,6 @@
 import Evidence
 import LabModel
+import Sequencing
 
 /// A few sentences that say why sequenced packets were lost or reordered, from the receiver's own counters.
 extension SequenceVerifier {

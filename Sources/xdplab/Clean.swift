@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Realization
+import SystemSupport
 
 struct Clean: ParsableCommand {
     static let configuration = CommandConfiguration(

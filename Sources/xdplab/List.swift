@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Realization
+import SystemSupport
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Glibc
 import LabModel
 import Orchestrator
@@ -111,23 +112,18 @@ enum ParallelRun {
     }
 
     /// Reports by lab index, filled from worker threads.
-    private final class Results: @unchecked Sendable {
-        private let lock = NSLock()
-        private var reports: [LabReport?]
-        init(count: Int) { reports = Array(repeating: nil, count: count) }
-        func set(_ index: Int, _ report: LabReport) { lock.withLock { reports[index] = report } }
-        var all: [LabReport] { lock.withLock { reports.compactMap { $0 } } }
+    private final class Results: Sendable {
+        private let reports: Mutex<[LabReport?]>
+        init(count: Int) { reports = Mutex(Array(repeating: nil, count: count)) }
+        func set(_ index: Int, _ report: LabReport) { reports.withLock { $0[index] = report } }
+        var all: [LabReport] { reports.withLock { $0.compactMap { $0 } } }
 
         /// Hands out 0, 1, 2, … to worker threads.
-        final class Counter: @unchecked Sendable {
-            private let lock = NSLock()
-            private var value = 0
+        final class Counter: Sendable {
+            private let next = Atomic<Int>(0)
             func take(below limit: Int) -> Int? {
-                lock.withLock {
-                    guard value < limit else { return nil }
-                    defer { value += 1 }
-                    return value
-                }
+                let value = next.add(1, ordering: .relaxed).oldValue
+                return value < limit ? value : nil
             }
         }
     }
@@ -136,17 +132,16 @@ enum ParallelRun {
 /// Child `xdplab run` processes alive right now: SIGINT or SIGTERM to this process is passed on to them, and each
 /// tears its own lab down before it exits.
 enum Children {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var pids: Set<Int32> = []
+    private static let pids = Mutex<Set<Int32>>([])
 
-    static func add(_ pid: Int32) { _ = lock.withLock { pids.insert(pid) } }
-    static func remove(_ pid: Int32) { _ = lock.withLock { pids.remove(pid) } }
+    static func add(_ pid: Int32) { _ = pids.withLock { $0.insert(pid) } }
+    static func remove(_ pid: Int32) { _ = pids.withLock { $0.remove(pid) } }
 
     /// Passes `signal` on and waits (at most 30 s) until every child has ended and been collected.
     static func forward(_ signal: Int32) {
-        let running = lock.withLock { pids }
+        let running = pids.withLock { $0 }
         running.forEach { kill($0, signal) }
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, !lock.withLock({ pids.isEmpty }) { usleep(50_000) }
+        while Date() < deadline, !pids.withLock({ $0.isEmpty }) { usleep(50_000) }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import LabModel
 import Orchestrator
 import Guests
-import Realization
+import SystemSupport
 import Reports
 
 struct Run: ParsableCommand {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Guests
 import Reports
+import Verification
 
 /// Boots a cached Debian kernel under QEMU for real and runs a shortened gate lab inside it, next to the host.
 @Suite("guest kernels: one real boot", .serialized)

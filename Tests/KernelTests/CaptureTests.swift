@@ -4,6 +4,7 @@ import Testing
 import Capture
 import Packets
 import Realization
+import SystemSupport
 
 /// Whether this process may create namespaces and packet sockets; probed once, shown as the skip reason.
 private enum CaptureProbe {

@@ -5,6 +5,7 @@ import Evidence
 import LabModel
 import Orchestrator
 import Realization
+import SystemSupport
 import Reports
 import Verification
 import TestSupport

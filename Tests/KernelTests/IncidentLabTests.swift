@@ -4,7 +4,9 @@ import Testing
 import LabModel
 import Orchestrator
 import Realization
+import SystemSupport
 import Reports
+import Verification
 
 /// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.
 private enum IncidentProbe {

@@ -6,6 +6,7 @@ import BPFSupport
 import MapRing
 import Packets
 import Realization
+import SystemSupport
 import Sequencing
 
 /// Whether this process may compile and load BPF programs; probed once, shown as the skip reason.

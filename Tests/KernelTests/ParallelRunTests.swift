@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 import Realization
+import SystemSupport
 
 /// Short copies of the gate lab in a temporary folder, each with its own name; `failing` ones run the flags-0
 /// incident program, so their failed-redirects-pass check fails.

@@ -1,5 +1,6 @@
 import Testing
 import Realization
+import SystemSupport
 
 /// What a lab run needs of the process before it builds anything; pure, from the CapEff bits.
 @Suite("capabilities a lab run needs")

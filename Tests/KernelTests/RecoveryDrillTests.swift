@@ -4,9 +4,11 @@ import Testing
 import LabModel
 import Orchestrator
 import Realization
+import SystemSupport
 import Reports
 import Verification
 import TestSupport
+import Evidence
 
 /// The shipped drills (Labs/recovery), run as they are: their timings are what is measured.
 private enum Drills {

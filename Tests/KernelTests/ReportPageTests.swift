@@ -4,6 +4,7 @@ import Testing
 import LabModel
 import Orchestrator
 import Realization
+import SystemSupport
 import Reports
 import TestSupport
 

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 import Realization
+import SystemSupport
 
 /// What `ip -j` reports, parsed.
 private func ipJSON(_ arguments: [String]) throws -> [[String: Any]] {

@@ -4,8 +4,10 @@ import Testing
 import LabModel
 import Orchestrator
 import Realization
+import SystemSupport
 import Reports
 import Sequencing
+import Verification
 
 /// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.
 private enum SequenceLabProbe {

@@ -6,6 +6,9 @@ import BPFSupport
 import Evidence
 import Packets
 import Realization
+import SystemSupport
+import KernelObservation
+import XSKSockets
 
 /// Whether this process may build namespaces, load BPF and attach XDP; probed once, shown as the skip reason.
 private enum StackProbe {

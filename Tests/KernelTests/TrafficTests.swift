@@ -5,7 +5,9 @@ import BPFSupport
 import Evidence
 import Packets
 import Realization
+import SystemSupport
 import Traffic
+import LabModel
 
 /// Whether this process may build namespaces, attach tc and XDP programs; probed once, shown as the skip reason.
 private enum TrafficProbe {

@@ -1,5 +1,6 @@
 import Testing
 @testable import LabModel
+import Foundation
 
 /// Sequence labs written inline, from the shared base lab; `../programs/…` finds the fixture programs.
 private enum SequenceYAML {

@@ -1,6 +1,7 @@
 import Testing
 @testable import Packets
 import Traffic
+import LabModel
 
 /// The planner's frames for every traffic class, checked by parsing them back and by an independent
 /// checksum calculation. Pure: no root, no kernel.

@@ -5,6 +5,9 @@ import CLibBPF
 import AFXDPStack
 import BPFSupport
 import Realization
+import SystemSupport
+import KernelObservation
+import XSKSockets
 @testable import ProgramCheck
 
 /// A stack that is not xdplab's: ip(8), a separate process and another loader, attaches the program in

@@ -1,5 +1,6 @@
 import Testing
 import Reports
+import Foundation
 
 @Suite("terminal summary")
 struct TerminalReportTests {

@@ -36,6 +36,7 @@ public enum NetworkNamespace {
 
     /// Hands the body and its result between the caller and the namespace thread; the semaphore orders them.
     private final class Box<T>: @unchecked Sendable {
+        // @unchecked: the body and the outcome are handed over once each way, ordered by the `done` semaphore.
         var body: (() throws -> T)?
         var outcome: Result<T, Error>?
         let done = DispatchSemaphore(value: 0)

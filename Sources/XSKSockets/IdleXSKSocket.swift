@@ -2,8 +2,9 @@ import Foundation
 
 /// A real AF_XDP socket bound to one RX queue (copy mode) that nobody drains: for callers that only need a
 /// socket's descriptor in an XSKMAP slot, such as `xdplab check` test-running a program against a
-/// registered slot. Built on the stack's own `XSKSocket`, with a small UMEM.
+/// registered slot. Built on the lab stack's `XSKSocket`, with a small UMEM.
 public final class IdleXSKSocket: @unchecked Sendable {
+    // @unchecked: wraps an `XSKSocket` (C rings and UMEM) that nothing reads or writes after it is bound.
     private let socket: XSKSocket
 
     public var queue: Int { socket.queue }
@@ -13,10 +14,8 @@ public final class IdleXSKSocket: @unchecked Sendable {
     /// Must run on a thread inside the interface's network namespace (`NetworkNamespace.run`): the socket
     /// binds there. EPERM comes back as a `CapabilityError`.
     public init(interface: String, queue: Int) throws {
-        let configuration = StackConfiguration(namespace: "", interface: interface, objectPath: "", attachMode: .native,
-                                               ports: [], socketQueues: [queue], refillFillRing: false, workDirectory: "",
-                                               umemFrames: 64, frameSize: 2048, ringSize: 64)
-        socket = try XSKSocket(interface: interface, queue: queue, configuration: configuration)
+        let options = XSKSocketOptions(umemFrames: 64, frameSize: 2048, ringSize: 64, initialFill: 64)
+        socket = try XSKSocket(interface: interface, queue: queue, options: options)
     }
 
     /// Deletes the socket (which also leaves every XSKMAP) and its UMEM. Idempotent.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Glibc
 import CLinux
 
@@ -36,14 +37,13 @@ public func signalName(_ signal: Int32) -> String {
 /// A program xdplab starts inside one of its namespaces with `ip netns exec` (so it also sees the namespace's
 /// /sys, as it would on a machine of its own), as the leader of a process group of its own, with its output in a
 /// log file. A waiter thread reaps it and notes when and how it ended. `terminate` ends the whole group.
-public final class NamespaceProcess: @unchecked Sendable {
+public final class NamespaceProcess: Sendable {
     public let pid: pid_t
     public let namespace: String
     public let logPath: String
     /// Seconds on CLOCK_MONOTONIC.
     public let startedAt: Double
-    private let lock = NSLock()
-    private var ended: ProcessExit?
+    private let ended = Mutex<ProcessExit?>(nil)
     private let endedSignal = DispatchSemaphore(value: 0)
 
     private init(pid: pid_t, namespace: String, logPath: String) {
@@ -84,7 +84,7 @@ public final class NamespaceProcess: @unchecked Sendable {
             while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
             let exit = ProcessExit(status: (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil,
                                    signal: (status & 0x7f) != 0 ? status & 0x7f : nil, at: monotonicSeconds())
-            lock.withLock { ended = exit }
+            ended.withLock { $0 = exit }
             endedSignal.signal()
         }
         thread.name = "xdplab waiter \(pid)"
@@ -92,7 +92,7 @@ public final class NamespaceProcess: @unchecked Sendable {
     }
 
     /// How it ended, or nil while it runs.
-    public var exit: ProcessExit? { lock.withLock { ended } }
+    public var exit: ProcessExit? { ended.withLock { $0 } }
 
     /// Waits at most `timeout` seconds for it to end.
     @discardableResult

@@ -3,7 +3,7 @@ import Glibc
 import Synchronization
 import XDPShim
 import BPFSupport
-import Realization
+import SystemSupport
 
 /// The AF_XDP sockets of a namespace without xsk_diag: `bpf/xsk_sockets.bpf.c`, a BPF iterator over every
 /// open file of every task, writes one record per descriptor of an AF_XDP socket on the machine. Compiled
@@ -98,7 +98,7 @@ enum XSKSocketIterator {
 
     private static func load() throws -> Loaded {
         guard let folder = Bundle.module.url(forResource: "bpf", withExtension: nil) else {
-            throw StackError("the AFXDPStack resource folder bpf/ is missing from the build")
+            throw ObservationError("the KernelObservation resource folder bpf/ is missing from the build")
         }
         let work = FileManager.default.temporaryDirectory
             .appendingPathComponent("xdplab-xsk-iterator-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
@@ -107,7 +107,7 @@ enum XSKSocketIterator {
                                                                 outputDirectory: work))
         try object.load()
         guard let program = object.program(named: "xsk_sockets") else {
-            throw StackError("\(object.fileName) lacks its program xsk_sockets")
+            throw ObservationError("\(object.fileName) lacks its program xsk_sockets")
         }
         return Loaded(object: object, link: try program.attachIterator())
     }

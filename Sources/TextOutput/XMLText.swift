@@ -1,4 +1,6 @@
-/// Escaping for XML 1.0 text and attribute values; public because `xdplab check`'s JUnit report uses it too.
+import Foundation
+
+/// Escaping for XML 1.0 text and attribute values, for the JUnit reports of `xdplab run` and `xdplab check`.
 public enum XMLText {
     /// Escapes markup and drops characters XML 1.0 cannot carry at all (most C0 controls).
     public static func text(_ value: String) -> String {

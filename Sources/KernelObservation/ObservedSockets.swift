@@ -1,7 +1,7 @@
 import Glibc
 import XDPShim
 import Evidence
-import Realization
+import SystemSupport
 
 /// One AF_XDP socket as the kernel reports it, whoever opened it: the queue it is bound to, its rings and
 /// its counters. Learnt without asking the process that owns it.

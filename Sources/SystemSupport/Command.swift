@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs external tools (iproute2, ethtool, clang) and captures their output.
 /// A non-zero exit status is a result, not an error; `check()` turns it into one.
@@ -24,12 +25,11 @@ public struct CommandError: Error, CustomStringConvertible {
 }
 
 public enum Command {
-    private static let traceLock = NSLock()
-    nonisolated(unsafe) private static var tracer: (@Sendable (String) -> Void)?
+    private static let tracer = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     /// Sees every tool run, as "$ ip -n … (exit 0)" (`xdplab run --verbose`); nil stops it.
     public static func trace(_ tracer: (@Sendable (String) -> Void)?) {
-        traceLock.withLock { self.tracer = tracer }
+        self.tracer.withLock { $0 = tracer }
     }
 
     /// Finds an executable on PATH (and in the sbin folders that a non-login root shell may lack).
@@ -58,22 +58,22 @@ public enum Command {
             try? inPipe.fileHandleForWriting.close()
         }
         // Read stderr on another thread so a chatty tool cannot fill one pipe and block.
-        let errBox = DataBox()
+        let errData = Mutex(Data())
         let errDone = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            errData.withLock { $0 = data }
             errDone.signal()
         }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         errDone.wait()
-        let errData = errBox.data
         process.waitUntilExit()
-        if let tracer = traceLock.withLock({ self.tracer }) {
+        if let tracer = tracer.withLock({ $0 }) {
             tracer("$ \(([tool] + arguments).joined(separator: " ")) (exit \(process.terminationStatus))")
         }
         return CommandResult(command: [tool] + arguments, status: process.terminationStatus,
                              stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+                             stderr: errData.withLock { String(decoding: $0, as: UTF8.self) })
     }
 
     /// Runs a tool and fails unless it exits 0.
@@ -92,4 +92,3 @@ public struct MissingToolError: Error, CustomStringConvertible {
     static let package = ["ip": "iproute2", "ethtool": "ethtool", "clang": "clang"]
 }
 
-private final class DataBox: @unchecked Sendable { var data = Data() }

@@ -1,10 +1,11 @@
 import Foundation
+import Synchronization
 import Glibc
-import Realization
+import SystemSupport
 
 /// Every change of the XDP program attached to one interface, seen by polling the kernel (netlink) from a
 /// thread of its own: what a recovery drill times the watchdog by.
-public final class InterfaceWatch: @unchecked Sendable {
+public final class InterfaceWatch: Sendable {
     public struct Change: Sendable {
         /// CLOCK_MONOTONIC seconds.
         public let at: Double
@@ -14,9 +15,8 @@ public final class InterfaceWatch: @unchecked Sendable {
     private let namespace: String
     private let interface: String
     private let interval: Double
-    private let lock = NSLock()
-    private var changes: [Change] = []
-    private var running = false
+    private let changes = Mutex<[Change]>([])
+    private let running = Atomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
 
     public init(namespace: String, interface: String, interval: Double = 0.02) {
@@ -27,15 +27,15 @@ public final class InterfaceWatch: @unchecked Sendable {
 
     /// Starts polling; the first look is recorded as the first change.
     public func start() {
-        lock.withLock { running = true }
+        running.store(true, ordering: .releasing)
         let thread = Thread { [self] in
             var last: UInt32?? = .none
-            while lock.withLock({ running }) {
+            while running.load(ordering: .acquiring) {
                 let program = try? AttachedPrograms.xdp(namespace: namespace, interface: interface)
                 let id = program?.id
                 if last == .none || last! != id {
                     let change = Change(at: monotonicSeconds(), program: program)
-                    lock.withLock { changes.append(change) }
+                    changes.withLock { $0.append(change) }
                     last = .some(id)
                 }
                 usleep(useconds_t(interval * 1e6))
@@ -48,11 +48,8 @@ public final class InterfaceWatch: @unchecked Sendable {
 
     /// Stops polling (waits for the thread, at most a second) and returns every change in order.
     public func stop() -> [Change] {
-        let wasRunning = lock.withLock { () -> Bool in
-            defer { running = false }
-            return running
-        }
+        let wasRunning = running.exchange(false, ordering: .acquiringAndReleasing)
         if wasRunning { _ = stopped.wait(timeout: .now() + 1) }
-        return lock.withLock { changes }
+        return changes.withLock { $0 }
     }
 }

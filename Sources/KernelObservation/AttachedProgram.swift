@@ -1,7 +1,7 @@
 import Glibc
 import CLibBPF
 import BPFSupport
-import Realization
+import SystemSupport
 
 /// The XDP program attached to an interface, as the kernel reports it, whoever loaded and attached it.
 public struct AttachedProgram: Sendable, Equatable, CustomStringConvertible {
@@ -57,4 +57,10 @@ public enum AttachedPrograms {
         }
         return AttachedProgram(id: info.id, name: info.name, tag: info.tag, mode: mode, mapIDs: info.mapIDs)
     }
+}
+
+/// How an XDP program is attached: in the driver (`XDP_FLAGS_DRV_MODE`) or on the generic skb path
+/// (`XDP_FLAGS_SKB_MODE`).
+public enum XDPAttachMode: Sendable {
+    case native, generic
 }

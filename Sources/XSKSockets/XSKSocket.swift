@@ -1,9 +1,10 @@
 import Foundation
+import Synchronization
 import Glibc
 import CLibBPF
 import Evidence
 import Packets
-import Realization
+import SystemSupport
 import BPFSupport
 import Sequencing
 
@@ -11,8 +12,10 @@ import Sequencing
 /// drains it. Created with libxdp's `xsk_umem__create` and `xsk_socket__create`; libxdp is told not to
 /// load a program of its own (`XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD`): the program under test is the one
 /// that redirects here.
-final class XSKSocket: @unchecked Sendable {
-    let queue: Int
+public final class XSKSocket: @unchecked Sendable {
+    // @unchecked: its C rings are consumed only by the poll thread once it runs; set-up and `close()` happen before
+    // it starts and after it ends.
+    public let queue: Int
     private let frameSize: Int
     private let area: UnsafeMutableRawPointer
     private let areaSize: Int
@@ -28,14 +31,14 @@ final class XSKSocket: @unchecked Sendable {
     private let gate: ConsumerGate?
 
     /// The socket's descriptor: the value written into the XSKMAP.
-    var fd: Int32 { socket.map { xsk_socket__fd($0) } ?? -1 }
+    public var fd: Int32 { socket.map { xsk_socket__fd($0) } ?? -1 }
 
     /// Must run on a thread inside the interface's network namespace: the socket binds there.
-    init(interface: String, queue: Int, configuration: StackConfiguration) throws {
+    public init(interface: String, queue: Int, options: XSKSocketOptions) throws {
         self.queue = queue
-        gate = configuration.consumerGate
-        frameSize = configuration.frameSize
-        areaSize = configuration.umemFrames * configuration.frameSize
+        gate = options.gate
+        frameSize = options.frameSize
+        areaSize = options.umemFrames * options.frameSize
         // The UMEM must be page-aligned; anonymous memory is. Registering it pins its pages and charges them to
         // RLIMIT_MEMLOCK unless the process has CAP_IPC_LOCK (root has; without it the registration fails with ENOBUFS).
         let mapped = mmap(nil, areaSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
@@ -46,15 +49,15 @@ final class XSKSocket: @unchecked Sendable {
         }
         area = mapped
         do {
-            try create(interface: interface, configuration: configuration)
+            try create(interface: interface, options: options)
         } catch {
             close()
             throw error
         }
     }
 
-    private func create(interface: String, configuration: StackConfiguration) throws {
-        let ring = UInt32(configuration.ringSize)
+    private func create(interface: String, options: XSKSocketOptions) throws {
+        let ring = UInt32(options.ringSize)
         var umemConfig = xsk_umem_config(fill_size: ring, comp_size: ring, frame_size: UInt32(frameSize),
                                          frame_headroom: 0, flags: 0)
         try BPFLog.withMessages { messages in
@@ -80,7 +83,7 @@ final class XSKSocket: @unchecked Sendable {
             socket = created
         }
         // Hand the kernel its first frames.
-        let count = UInt32(min(configuration.initialFill, configuration.ringSize, configuration.umemFrames))
+        let count = UInt32(min(options.initialFill, options.ringSize, options.umemFrames))
         var index: UInt32 = 0
         guard xsk_ring_prod__reserve(fill, count, &index) == count else {
             throw SystemError("reserve \(count) slots on the fill ring of queue \(queue)", errno: ENOSPC)
@@ -100,7 +103,7 @@ final class XSKSocket: @unchecked Sendable {
 
     /// Starts the thread that drains the RX ring, reports each frame and, when `refill` is set, gives the
     /// frame back to the fill ring. `poll()` wakes it at least every 100 ms, so `close()` is prompt.
-    func startPolling(refill: Bool, report: @escaping @Sendable (ReceivedFrame) -> Void) {
+    public func startPolling(refill: Bool, report: @escaping @Sendable (ReceivedFrame) -> Void) {
         guard poller == nil, socket != nil else { return }
         let poller = Poller()
         self.poller = poller
@@ -150,7 +153,7 @@ final class XSKSocket: @unchecked Sendable {
     }
 
     /// The socket's counters (getsockopt SOL_XDP / XDP_STATISTICS).
-    func statistics() throws -> SocketStatistics {
+    public func statistics() throws -> SocketStatistics {
         var stats = xdp_statistics()
         var length = socklen_t(MemoryLayout<xdp_statistics>.size)
         try syscall("read XDP_STATISTICS of the AF_XDP socket on queue \(queue)") {
@@ -163,9 +166,9 @@ final class XSKSocket: @unchecked Sendable {
     }
 
     /// Stops the poller, then deletes the socket (which also leaves every XSKMAP) and the UMEM. Idempotent.
-    func close() {
+    public func close() {
         if let poller {
-            poller.stopRequested = true
+            poller.requestStop()
             poller.finished.wait()
             self.poller = nil
         }
@@ -183,14 +186,11 @@ final class XSKSocket: @unchecked Sendable {
         rx.deallocate()
     }
 
-    private final class Poller: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stop = false
+    private final class Poller: Sendable {
+        private let stop = Atomic<Bool>(false)
         let finished = DispatchSemaphore(value: 0)
-        var stopRequested: Bool {
-            get { lock.withLock { stop } }
-            set { lock.withLock { stop = newValue } }
-        }
+        var stopRequested: Bool { stop.load(ordering: .acquiring) }
+        func requestStop() { stop.store(true, ordering: .releasing) }
     }
 }
 
