@@ -1,4 +1,5 @@
 import Evidence
+import LabModel
 
 /// Builds the diagnosis: each sentence starts from something observed (an event count, a pattern of lost
 /// packets) and says what in the program or its user space explains it, so the bug can be found without a rerun.

@@ -1,4 +1,5 @@
 import Evidence
+import LabModel
 
 /// How one SSH session lived through a recovery drill.
 public struct SessionLockout: Sendable, Codable, Hashable {
@@ -44,7 +45,7 @@ public enum RecoveryCheck {
         }
     }
 
-    static func result(expected: ExpectedOutcome, observations: Observations) -> CheckResult {
+    static func result(expected: Outcome, observations: Observations) -> CheckResult {
         let name = CheckName.recovers.rawValue
         guard let drill = observations.recovery else {
             return CheckResult(name: name, expected: expected, held: false, judged: false, detail: "this lab has no recovery drill")

@@ -1,8 +1,9 @@
 import Evidence
+import LabModel
 
 /// `ssh-survives`: every SSH-like session finished every planned exchange and never paused longer than the limit.
 enum SessionCheck {
-    static func result(expected: ExpectedOutcome, observations: Observations) -> CheckResult {
+    static func result(expected: Outcome, observations: Observations) -> CheckResult {
         let name = CheckName.sshSurvives.rawValue
         guard observations.sshEnabled else {
             return CheckResult(name: name, expected: expected, held: false, judged: false,
