@@ -58,7 +58,8 @@ let package = Package(
                                "ProgramCheck", "XDPShim"],
                 resources: [.copy("bpf")]),
         .target(name: "ProgramCheck",
-                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "AFXDPStack", "Realization", "Packets", "Reports"]),
+                dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "AFXDPStack", "Realization", "Packets", "Reports",
+                               "LabModel"]),
         .target(name: "Guests", dependencies: ["Reports"]),
         .executableTarget(name: "xdplab",
                           dependencies: ["Orchestrator", "ProgramCheck", "Guests", "LabModel", "Reports", "Realization", "BPFSupport",
@@ -80,7 +81,7 @@ let package = Package(
         .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["Guests", "Reports"]),
         .testTarget(name: "ProgramCheckTests",
-                    dependencies: ["ProgramCheck", "Packets", "Realization", "BPFSupport", "AFXDPStack", "CLibBPF"],
+                    dependencies: ["ProgramCheck", "Packets", "Realization", "BPFSupport", "AFXDPStack", "CLibBPF", "LabModel"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

@@ -4,6 +4,7 @@ import XDPShim
 import BPFSupport
 import Evidence
 import Realization
+import Sequencing
 
 /// What a command stack needs, in plain values.
 public struct CommandStackConfiguration: Sendable {
@@ -95,7 +96,7 @@ public final class CommandStack: @unchecked Sendable {
                                     logTail: started.logTail(Self.tailLines), logPath: configuration.logPath)
             }
             if monotonicSeconds() > deadline {
-                throw StackNotReady(reason: "not ready after \(Self.seconds(configuration.readyTimeout))",
+                throw StackNotReady(reason: "not ready after \(DurationText.seconds(configuration.readyTimeout, digits: 1))",
                                     readiness: last, logTail: started.logTail(Self.tailLines), logPath: configuration.logPath)
             }
             usleep(5_000)
@@ -296,10 +297,6 @@ public final class CommandStack: @unchecked Sendable {
         }
         tracepoints?.detach()
         counters = nil
-    }
-
-    static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value))s" : String(format: "%.1fs", value)
     }
 }
 

@@ -135,14 +135,14 @@ final class LabExecution {
         parts.churn = NeighbourChurn(targets: [lab.stackEndpoint, lab.peerEndpoint].map {
             NeighbourChurn.Target(namespace: realized.namespace(of: $0.host), interface: $0.interface)
         }, period: lab.topology.neighbour.reachableTime)
-        progress("neighbours: entries on the stack link flushed every \(format(lab.topology.neighbour.reachableTime)), so ARP/ND re-resolves during the run")
+        progress("neighbours: entries on the stack link flushed every \(LabDuration.format(lab.topology.neighbour.reachableTime)), so ARP/ND re-resolves during the run")
 
         // Traffic: SSH-like sessions for the whole duration, tagged frames spread over it.
         if let ssh = lab.traffic.ssh {
             parts.sessions = try SSHSessions.start(endpoints: endpoints, port: ssh.port, interval: ssh.interval,
                                                    maxStall: ssh.maxStall, duration: lab.traffic.duration,
                                                    startedAt: trafficOrigin)
-            progress("ssh: \(lab.queueCount) session(s) to port \(ssh.port), one per RX queue, every \(format(ssh.interval))")
+            progress("ssh: \(lab.queueCount) session(s) to port \(ssh.port), one per RX queue, every \(LabDuration.format(ssh.interval))")
         }
         let injected = try inject(endpoints: endpoints, origin: trafficOrigin)
         let sessionRecords = parts.sessions?.finish() ?? []
@@ -207,7 +207,7 @@ final class LabExecution {
     private func inject(endpoints: TrafficEndpoints, origin: Double) throws -> [InjectedPacket] {
         let frames = TrafficPlanner.plan(endpoints: endpoints, classes: lab.traffic.classes,
                                          rounds: lab.traffic.rounds, ports: lab.stack.ports, firstID: 1)
-        progress("inject: \(frames.count) tagged frames over \(format(lab.traffic.duration)) from \(lab.traffic.from)")
+        progress("inject: \(frames.count) tagged frames over \(LabDuration.format(lab.traffic.duration)) from \(lab.traffic.from)")
         let injector = try Injector(endpoints: endpoints)
         defer { injector.close() }
         var lastShown = -1
@@ -235,10 +235,6 @@ final class LabExecution {
         progress("pre-flight: \(summary.text)")
         guard summary.passed else { throw PreflightRefusal(summary: summary.text) }
     }
-}
-
-func format(_ seconds: Double) -> String {
-    seconds < 1 ? "\(Int((seconds * 1000).rounded()))ms" : String(format: "%gs", seconds)
 }
 
 /// Start-up steps that run while traffic flows (everything from the first `wait` on).

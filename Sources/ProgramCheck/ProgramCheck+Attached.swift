@@ -1,4 +1,5 @@
 import Foundation
+import LabModel
 import AFXDPStack
 import Realization
 
@@ -39,8 +40,8 @@ extension ProgramCheck {
         timing.compileAndLoad = now() - mark
         var notes = program.notes
         if let claimed = program.claimedPorts, claimed != Set(ports) {
-            notes.append("its validator_ports map claims " + (claimed.isEmpty ? "no port" : "ports \(PortList.text(claimed.sorted()))")
-                         + ", not the ports the frames are judged by (\(PortList.text(ports))); the map was read, not written")
+            notes.append("its validator_ports map claims " + (claimed.isEmpty ? "no port" : "ports \(PortRanges.text(claimed.sorted(), separator: ", "))")
+                         + ", not the ports the frames are judged by (\(PortRanges.text(ports, separator: ", "))); the map was read, not written")
         }
 
         // Which queues run in which state, and where.
