@@ -73,7 +73,7 @@ let package = Package(
                 resources: [.copy("bpf")]),
         .target(name: "ProgramCheck",
                 dependencies: ["CLibBPF", "XDPShim", "BPFSupport", "XSKSockets", "KernelObservation", "SystemSupport",
-                               "Realization", "Packets", "TextOutput"]),
+                               "Realization", "Packets", "TextOutput", "LabModel"]),
         .target(name: "Guests", dependencies: ["Reports"]),
         .executableTarget(name: "xdplab",
                           dependencies: ["Orchestrator", "ProgramCheck", "Guests", "LabModel", "Reports", "SystemSupport", "Realization",
@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "GuestTests", dependencies: ["Guests", "Reports", "Verification"]),
         .testTarget(name: "ProgramCheckTests",
                     dependencies: ["ProgramCheck", "Packets", "Realization", "SystemSupport", "BPFSupport", "XSKSockets",
-                                   "KernelObservation", "AFXDPStack", "CLibBPF"],
+                                   "KernelObservation", "AFXDPStack", "CLibBPF", "LabModel"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,6 +5,7 @@ import BPFSupport
 import Evidence
 import SystemSupport
 import KernelObservation
+import Sequencing
 
 /// What a command stack needs, in plain values.
 public struct CommandStackConfiguration: Sendable {
@@ -98,7 +99,7 @@ public final class CommandStack: @unchecked Sendable {
                                     logTail: started.logTail(Self.tailLines), logPath: configuration.logPath)
             }
             if monotonicSeconds() > deadline {
-                throw StackNotReady(reason: "not ready after \(Self.seconds(configuration.readyTimeout))",
+                throw StackNotReady(reason: "not ready after \(DurationText.seconds(configuration.readyTimeout, digits: 1))",
                                     readiness: last, logTail: started.logTail(Self.tailLines), logPath: configuration.logPath)
             }
             usleep(5_000)
@@ -299,10 +300,6 @@ public final class CommandStack: @unchecked Sendable {
         }
         tracepoints?.detach()
         counters = nil
-    }
-
-    static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value))s" : String(format: "%.1fs", value)
     }
 }
 

@@ -45,21 +45,9 @@ public struct GuestBoot: Sendable {
     public func runLabs(kernel: CachedKernel, accelerator: Accelerator, directory: String, executable: String,
                         runArguments: [String], workingDirectory: String, timeout: Double,
                         progress: @escaping (String) -> Void = { _ in }) throws -> GuestResult {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let report = directory + "/report.json", status = directory + "/status", booted = directory + "/booted"
-        for file in [report, status, booted] { try? FileManager.default.removeItem(atPath: file) }
-        let quoted = ([executable, "run"] + runArguments + ["--json", report, "--captures", directory + "/captures"])
-            .map(shellQuote).joined(separator: " ")
-        let script = """
-            #!/bin/sh
-            uname -r > \(shellQuote(booted))
-            cd \(shellQuote(workingDirectory)) || exit 1
-            \(quoted) > \(shellQuote(directory + "/guest.log")) 2>&1
-            echo $? > \(shellQuote(status))
-            sync
-            """
-        let scriptPath = directory + "/guest.sh"
-        try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        let scriptPath = try writeScript(directory: directory, executable: executable, runArguments: runArguments,
+                                         workingDirectory: workingDirectory)
         let console = directory + "/console.log"
         let arguments = vngArguments(kernel, accelerator: accelerator, directory: directory, memory: "2G", cpus: 2,
                                      command: ["sh", scriptPath])
@@ -104,17 +92,43 @@ public struct GuestBoot: Sendable {
             throw GuestError.boot(kernel: kernel.release, reason: reason + "; guest output: \(directory)/guest.log",
                                   consoleTail: tail)
         }
-        let reports: [LabReport]
+        let reports = try readReports(report, exit: exit, kernel: kernel, directory: directory)
+        return GuestResult(kernel: kernel, accelerator: accelerator, bootSeconds: bootSeconds, totalSeconds: total,
+                           reports: reports, status: exit, directory: directory)
+    }
+
+    /// The script the guest runs: note the boot, run xdplab with its JSON report in `directory`, write its exit
+    /// status last. Clears what an earlier run left there.
+    private func writeScript(directory: String, executable: String, runArguments: [String],
+                             workingDirectory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let report = directory + "/report.json", status = directory + "/status", booted = directory + "/booted"
+        for file in [report, status, booted] { try? FileManager.default.removeItem(atPath: file) }
+        let quoted = ([executable, "run"] + runArguments + ["--json", report, "--captures", directory + "/captures"])
+            .map(shellQuote).joined(separator: " ")
+        let script = """
+            #!/bin/sh
+            uname -r > \(shellQuote(booted))
+            cd \(shellQuote(workingDirectory)) || exit 1
+            \(quoted) > \(shellQuote(directory + "/guest.log")) 2>&1
+            echo $? > \(shellQuote(status))
+            sync
+            """
+        let scriptPath = directory + "/guest.sh"
+        try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        return scriptPath
+    }
+
+    /// The labs' reports xdplab wrote in the guest; an error that shows its output when there is none.
+    private func readReports(_ report: String, exit: Int32, kernel: CachedKernel, directory: String) throws -> [LabReport] {
         do {
-            reports = try JSONReport.decode(String(decoding: Data(contentsOf: URL(fileURLWithPath: report)), as: UTF8.self)).labs
+            return try JSONReport.decode(String(decoding: Data(contentsOf: URL(fileURLWithPath: report)), as: UTF8.self)).labs
         } catch {
             throw GuestError.boot(kernel: kernel.release,
                                   reason: "xdplab exited with status \(exit) in the guest without a readable report (\(error)); "
                                       + "its output: \(directory)/guest.log",
                                   consoleTail: Self.tail(of: directory + "/guest.log", lines: 25))
         }
-        return GuestResult(kernel: kernel, accelerator: accelerator, bootSeconds: bootSeconds, totalSeconds: total,
-                           reports: reports, status: exit, directory: directory)
     }
 
     /// Boots the kernel with KVM and one trivial command: KVM counts as working only when that finishes within

@@ -12,7 +12,7 @@ public struct Expectation: Sendable, Equatable {
     }
 }
 
-/// The named checks the verification layer knows.
+/// The named checks, as lab files write them: the one name of each check, used by the verifiers and reports too.
 public enum CheckName: String, CaseIterable, Sendable {
     /// Every non-matching packet reached the kernel (seen by the capture tap).
     case nonMatchingReachKernel = "non-matching-reach-kernel"
@@ -37,6 +37,6 @@ public enum CheckName: String, CaseIterable, Sendable {
 }
 
 /// `holds` for a healthy stack; `violated` for incident labs, which pass only when the failure is reproduced.
-public enum Outcome: String, Sendable, CaseIterable {
+public enum Outcome: String, Sendable, Codable, CaseIterable {
     case holds, violated
 }

@@ -122,19 +122,3 @@ public struct StackPlaceholders: Sendable, Equatable {
         return names
     }
 }
-
-/// Port lists as people write them: "8003-8005,9000".
-public enum PortRanges {
-    public static func text(_ ports: [UInt16]) -> String {
-        let sorted = Array(Set(ports)).sorted()
-        var parts: [String] = []
-        var index = 0
-        while index < sorted.count {
-            var end = index
-            while end + 1 < sorted.count, sorted[end + 1] == sorted[end] + 1 { end += 1 }
-            parts.append(end == index ? "\(sorted[index])" : "\(sorted[index])-\(sorted[end])")
-            index = end + 1
-        }
-        return parts.joined(separator: ",")
-    }
-}

@@ -215,34 +215,28 @@ public final class MapRingPoller: @unchecked Sendable {
 
     // MARK: the poll thread
 
+    /// What the poll thread collected since it last handed over: kept local, so the hot path takes no lock.
+    private struct Collected {
+        var arrivals: [SequenceArrival] = []
+        var payloads: [MapRingPayload] = []
+        var foreign = 0
+
+        init() { arrivals.reserveCapacity(MapRingPoller.chunk) }
+
+        var isEmpty: Bool { arrivals.isEmpty && payloads.isEmpty && foreign == 0 }
+        var isFull: Bool { arrivals.count >= MapRingPoller.chunk || payloads.count >= MapRingPoller.chunk }
+    }
+
     private func poll() {
         _ = cmapring_set_timer_slack(1_000)
         var seenGeneration = UInt64.max
         var current = Commands()
         var read: UInt64 = 0
-        var arrivals: [SequenceArrival] = []
-        var payloads: [MapRingPayload] = []
-        var foreign = 0
+        var collected = Collected()
         var idleSince: UInt64?
         let data = UnsafeMutableRawBufferPointer.allocate(byteCount: MapRingLayout.slotDataCapacity, alignment: 8)
         defer { data.deallocate() }
         let started = withShared { $0.startedAt }
-        let plan = options.stalls
-
-        func flush() {
-            guard !arrivals.isEmpty || !payloads.isEmpty || foreign > 0 else { return }
-            let arrivalChunk = arrivals, payloadChunk = payloads, foreignCount = foreign
-            arrivals = []
-            arrivals.reserveCapacity(Self.chunk)
-            payloads = []
-            foreign = 0
-            withShared { shared in
-                if !arrivalChunk.isEmpty { shared.arrivalChunks.append(arrivalChunk) }
-                if !payloadChunk.isEmpty { shared.payloadChunks.append(payloadChunk) }
-                shared.foreign += foreignCount
-            }
-        }
-        arrivals.reserveCapacity(Self.chunk)
 
         while true {
             let latest = generation.load(ordering: .acquiring)
@@ -252,19 +246,8 @@ public final class MapRingPoller: @unchecked Sendable {
             }
             if current.stop { break }
 
-            // Stalled? paused, a manual stall, or the plan.
-            var stallEnd: UInt64?
-            if current.paused {
-                stallEnd = .max
-            } else if current.manualStallEnd > 0 || !plan.isEmpty {
-                let now = MonotonicClock.now()
-                if current.manualStallEnd > now { stallEnd = current.manualStallEnd }
-                if let planned = plan.window(at: now - started), started + planned.start >= current.resumedAt {
-                    stallEnd = max(stallEnd ?? 0, started + planned.end)
-                }
-            }
-            if let stallEnd {
-                flush()
+            if let stallEnd = stallEnd(current, started: started) {
+                hand(&collected)
                 enterStall()
                 let now = MonotonicClock.now()
                 // Nap in short steps so resume() and stop() are noticed quickly.
@@ -274,51 +257,87 @@ public final class MapRingPoller: @unchecked Sendable {
             }
             if stalledNow.load(ordering: .relaxed) { leaveStall() }
 
-            var stamp: UInt64 = 0
-            let length = cmapring_take(ring.slot(read), MapRingLayout.slotValid,
-                                       data.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt32(data.count), &stamp)
-            if length >= 0 {
-                let bytes = UnsafeRawBufferPointer(rebasing: data[0..<Int(length)])
-                if let payload = SequencePayload(payload: bytes) {
-                    arrivals.append(SequenceArrival(sequence: payload.sequence, arrivalNanoseconds: stamp,
-                                                    sentNanoseconds: payload.sentNanoseconds))
-                } else {
-                    foreign += 1
-                }
-                if options.keepPayloads {
-                    payloads.append(MapRingPayload(readIndex: read, arrivalNanoseconds: stamp, bytes: Array(bytes)))
-                }
+            if take(slot: read, into: data, &collected) {
                 read += 1
                 readCounter.store(read, ordering: .releasing)
                 idleSince = nil
-                if arrivals.count >= Self.chunk || payloads.count >= Self.chunk { flush() }
+                if collected.isFull { hand(&collected) }
                 continue
             }
-
             // Nothing ready at the read index.
-            flush()
+            hand(&collected)
             idlePolls.add(1, ordering: .releasing)
-            switch options.idle {
-            case .busyPoll:
-                break
-            case .sleep(let nanoseconds):
-                nap(nanoseconds)
-            case .adaptive(let spin, let sleep):
-                let now = MonotonicClock.now()
-                if let since = idleSince {
-                    if now - since >= spin { nap(sleep) }
-                } else {
-                    idleSince = now
-                }
-            }
+            idle(since: &idleSince)
         }
-        flush()
+        hand(&collected)
         if stalledNow.load(ordering: .relaxed) { leaveStall() }
         withShared { shared in
             shared.finished = true
             shared.parked = false
         }
         condition.broadcast()
+    }
+
+    /// When the stall in force ends (`.max` while paused), or nil when the poller may read: paused, a manual
+    /// stall, or the plan's window (unless `resume()` came after that window began).
+    private func stallEnd(_ current: Commands, started: UInt64) -> UInt64? {
+        if current.paused { return .max }
+        let plan = options.stalls
+        guard current.manualStallEnd > 0 || !plan.isEmpty else { return nil }
+        let now = MonotonicClock.now()
+        var end: UInt64? = current.manualStallEnd > now ? current.manualStallEnd : nil
+        if let planned = plan.window(at: now - started), started + planned.start >= current.resumedAt {
+            end = max(end ?? 0, started + planned.end)
+        }
+        return end
+    }
+
+    /// Takes the packet in the slot at `read` into `collected`; false when that slot is not ready.
+    private func take(slot read: UInt64, into data: UnsafeMutableRawBufferPointer, _ collected: inout Collected) -> Bool {
+        var stamp: UInt64 = 0
+        let length = cmapring_take(ring.slot(read), MapRingLayout.slotValid,
+                                   data.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt32(data.count), &stamp)
+        guard length >= 0 else { return false }
+        let bytes = UnsafeRawBufferPointer(rebasing: data[0..<Int(length)])
+        if let payload = SequencePayload(payload: bytes) {
+            collected.arrivals.append(SequenceArrival(sequence: payload.sequence, arrivalNanoseconds: stamp,
+                                                      sentNanoseconds: payload.sentNanoseconds))
+        } else {
+            collected.foreign += 1
+        }
+        if options.keepPayloads {
+            collected.payloads.append(MapRingPayload(readIndex: read, arrivalNanoseconds: stamp, bytes: Array(bytes)))
+        }
+        return true
+    }
+
+    /// Hands what was collected to the readers, under the lock, and starts afresh.
+    private func hand(_ collected: inout Collected) {
+        guard !collected.isEmpty else { return }
+        let handed = collected
+        collected = Collected()
+        withShared { shared in
+            if !handed.arrivals.isEmpty { shared.arrivalChunks.append(handed.arrivals) }
+            if !handed.payloads.isEmpty { shared.payloadChunks.append(handed.payloads) }
+            shared.foreign += handed.foreign
+        }
+    }
+
+    /// After finding nothing to take: go on at once, nap, or nap once the spin time has passed.
+    private func idle(since idleSince: inout UInt64?) {
+        switch options.idle {
+        case .busyPoll:
+            break
+        case .sleep(let nanoseconds):
+            nap(nanoseconds)
+        case .adaptive(let spin, let sleep):
+            let now = MonotonicClock.now()
+            if let since = idleSince {
+                if now - since >= spin { nap(sleep) }
+            } else {
+                idleSince = now
+            }
+        }
     }
 
     /// Arrivals handed from the poll thread to readers at a time.

@@ -107,7 +107,7 @@ final class FaultSchedule: @unchecked Sendable {
                 let registered = MonotonicClock.now()
                 record { $0.unregistered = StallWindow(start: self.start > 1_000_000_000 ? self.start - 1_000_000_000 : 0,
                                                        end: registered) }
-                progress("faults: receiver registered \(format(Double(registered - start) / 1e9)) after the first packet")
+                progress("faults: receiver registered \(DurationText.nanoseconds(registered - start)) after the first packet")
             } catch {
                 record { $0.errors.append("delay-registration: \(error)") }
             }

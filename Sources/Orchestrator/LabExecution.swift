@@ -29,6 +29,43 @@ final class LabExecution {
         self.progress = progress
     }
 
+    /// What the run holds, released in reverse order of need by `release(keep:)`.
+    private final class Parts {
+        var stack: DeployedStack?
+        var steering: QueueSteering?
+        var capture: PacketCapture?
+        var pcapFile: String?
+        var sessions: SSHSessions?
+        var churn: NeighbourChurn?
+        var drill: RecoveryDrill?
+
+        /// `keep` leaves the programs attached (`xdplab run --keep`).
+        func release(keep: Bool) {
+            drill?.abort()
+            churn?.stop()
+            sessions?.stop()
+            stack?.shutdown(keep: keep)
+            steering?.remove()
+            _ = capture?.stop()
+        }
+
+        /// The command stack's process, which `--keep` leaves running.
+        var commandPID: Int32? {
+            guard case .command(let command)? = stack else { return nil }
+            return command.processRecord(origin: 0)?.pid
+        }
+    }
+
+    /// What the traffic phase leaves for the judge.
+    private struct Ran {
+        let injected: [InjectedPacket]
+        let sessions: [SessionRecord]
+        let lateError: String?
+        let registeredAt: Double?
+        let recovery: RecoveryRecord?
+        let origin: Double
+    }
+
     func execute() throws -> LabReport {
         let (run, runDirectory, object) = try RunSetup.begin(lab, captures: options.capturesDirectory, progress: progress)
         self.runDirectory = runDirectory
@@ -36,100 +73,92 @@ final class LabExecution {
         if lab.stack.command == nil, lab.stack.preflight.contains(.check) { try preflightCheck(builtInObject(object)) }
 
         let realized = try RunSetup.realize(lab, run: run, progress: progress)
-        var stack: DeployedStack?
-        var steering: QueueSteering?
-        var capture: PacketCapture?
-        var sessions: SSHSessions?
-        var churn: NeighbourChurn?
-        var drill: RecoveryDrill?
-        var pcapFile: String?
+        let parts = Parts()
         defer {
-            drill?.abort()
-            churn?.stop()
-            sessions?.stop()
-            stack?.shutdown(keep: options.keep)
-            steering?.remove()
-            _ = capture?.stop()
-            if options.keep {
-                var commandPID: Int32?
-                if case .command(let command)? = stack { commandPID = command.processRecord(origin: 0)?.pid }
-                kept = RunSetup.keep(realized, lab: lab, pcap: pcapFile, commandPID: commandPID, progress: progress)
-            } else {
-                RunSetup.tearDown(realized, progress: progress)
-            }
+            parts.release(keep: options.keep)
+            kept = RunEnding.release(realized, lab: lab, keep: options.keep, pcap: parts.pcapFile,
+                                     commandPID: options.keep ? parts.commandPID : nil, progress: progress)
         }
-
+        let ending = RunEnding(lab: lab, started: started, runDirectory: runDirectory, progress: progress)
         let endpoints = try RunSetup.endpoints(of: lab, in: realized)
-        let stackNamespace = realized.namespace(of: lab.stack.host)
-        (capture, pcapFile) = try RunSetup.startCapture(lab, in: realized, runDirectory: runDirectory, progress: progress)
-        steering = try QueueSteering.install(namespace: endpoints.sender.namespace, interface: endpoints.sender.interface,
-                                             workDirectory: "\(runDirectory)/objects")
+        let lateSteps = try deploy(object: object, realized: realized, endpoints: endpoints, parts: parts,
+                                   runDirectory: runDirectory)
+        let ran = try playTraffic(endpoints: endpoints, realized: realized, lateSteps: lateSteps, parts: parts)
+        return judge(ran, object: object, parts: parts, ending: ending)
+    }
+
+    /// The capture, queue steering, the stack (up to its first `wait`) and the recovery drill; the start-up steps
+    /// left for while traffic flows.
+    private func deploy(object: String?, realized: RealizedLab, endpoints: TrafficEndpoints, parts: Parts,
+                        runDirectory: String) throws -> [StartupStep] {
+        (parts.capture, parts.pcapFile) = try RunSetup.startCapture(lab, in: realized, runDirectory: runDirectory,
+                                                                    progress: progress)
+        parts.steering = try QueueSteering.install(namespace: endpoints.sender.namespace,
+                                                   interface: endpoints.sender.interface,
+                                                   workDirectory: "\(runDirectory)/objects")
         progress("queue steering on \(lab.peerEndpoint.host):\(lab.peerEndpoint.interface) (tc egress, SO_MARK → RX queue)")
 
         var lateSteps: [StartupStep] = []
+        let stack: DeployedStack
         if let command = lab.stack.command {
             stack = .command(try DeployedStack.startCommand(lab, command, realized: realized, object: object,
-                                                       runDirectory: runDirectory, progress: progress))
+                                                            runDirectory: runDirectory, progress: progress))
         } else {
-            let (builtIn, during) = try DeployedStack.startBuiltIn(lab, namespace: stackNamespace, object: builtInObject(object),
-                                                              workDirectory: "\(runDirectory)/objects", progress: progress)
+            let (builtIn, during) = try DeployedStack.startBuiltIn(lab, namespace: realized.namespace(of: lab.stack.host),
+                                                                   object: builtInObject(object),
+                                                                   workDirectory: "\(runDirectory)/objects",
+                                                                   progress: progress)
             stack = .builtIn(builtIn, late: nil)
             lateSteps = during
         }
+        parts.stack = stack
         if let recovery = lab.recovery {
-            drill = try RecoveryDrill(recovery, lab: lab, realized: realized, object: object, stack: stack!,
-                                      runDirectory: runDirectory, progress: progress)
+            parts.drill = try RecoveryDrill(recovery, lab: lab, realized: realized, object: object, stack: stack,
+                                            runDirectory: runDirectory, progress: progress)
         }
+        return lateSteps
+    }
+
+    /// Starts the clock, the late start-up steps, the drill, neighbour churn and SSH sessions, sends the tagged
+    /// frames, and waits for everything that ran beside them.
+    private func playTraffic(endpoints: TrafficEndpoints, realized: RealizedLab, lateSteps: [StartupStep],
+                             parts: Parts) throws -> Ran {
         // One origin for every traffic time (sentAt, session stalls, a late registration, a command's exit, a break).
         let trafficOrigin = TrafficClock.now()
-        switch stack! {
+        switch parts.stack! {
         case .command(let commandStack): commandStack.watch(origin: trafficOrigin)
         case .builtIn(let builtIn, _):
-            stack = .builtIn(builtIn, late: LateSteps(steps: lateSteps, stack: builtIn, origin: trafficOrigin, progress: progress))
+            parts.stack = .builtIn(builtIn, late: LateSteps(steps: lateSteps, stack: builtIn, origin: trafficOrigin,
+                                                           progress: progress))
         }
-        drill?.arm(origin: trafficOrigin)
+        parts.drill?.arm(origin: trafficOrigin)
 
-        churn = NeighbourChurn(targets: [lab.stackEndpoint, lab.peerEndpoint].map {
+        parts.churn = NeighbourChurn(targets: [lab.stackEndpoint, lab.peerEndpoint].map {
             NeighbourChurn.Target(namespace: realized.namespace(of: $0.host), interface: $0.interface)
         }, period: lab.topology.neighbour.reachableTime)
-        progress("neighbours: entries on the stack link flushed every \(format(lab.topology.neighbour.reachableTime)), so ARP/ND re-resolves during the run")
+        progress("neighbours: entries on the stack link flushed every \(LabDuration.format(lab.topology.neighbour.reachableTime)), so ARP/ND re-resolves during the run")
 
         // Traffic: SSH-like sessions for the whole duration, tagged frames spread over it.
         if let ssh = lab.traffic.ssh {
-            sessions = try SSHSessions.start(endpoints: endpoints, port: ssh.port, interval: ssh.interval,
-                                             maxStall: ssh.maxStall, duration: lab.traffic.duration,
-                                             startedAt: trafficOrigin)
-            progress("ssh: \(lab.queueCount) session(s) to port \(ssh.port), one per RX queue, every \(format(ssh.interval))")
+            parts.sessions = try SSHSessions.start(endpoints: endpoints, port: ssh.port, interval: ssh.interval,
+                                                   maxStall: ssh.maxStall, duration: lab.traffic.duration,
+                                                   startedAt: trafficOrigin)
+            progress("ssh: \(lab.queueCount) session(s) to port \(ssh.port), one per RX queue, every \(LabDuration.format(ssh.interval))")
         }
         let injected = try inject(endpoints: endpoints, origin: trafficOrigin)
-        let sessionRecords = sessions?.finish() ?? []
-        sessions = nil
-        churn?.stop()
-        let (lateError, registeredAt) = stack!.finishStartup(origin: trafficOrigin)
-        let recovery = drill?.finish()
+        let sessionRecords = parts.sessions?.finish() ?? []
+        parts.sessions = nil
+        parts.churn?.stop()
+        let (lateError, registeredAt) = parts.stack!.finishStartup(origin: trafficOrigin)
+        let recovery = parts.drill?.finish()
         Thread.sleep(forTimeInterval: 0.3)   // frames still in flight reach the sockets and the capture
+        return Ran(injected: injected, sessions: sessionRecords, lateError: lateError, registeredAt: registeredAt,
+                   recovery: recovery, origin: trafficOrigin)
+    }
 
-        let captured = capture!.stop()
-        capture = nil
-        let arrivals = stack!.socketArrivals(injected: injected, kernelIDs: captured.tagged, origin: trafficOrigin)
-        stack!.shutdown(keep: options.keep)
-        let evidence = stack!.evidence(origin: trafficOrigin)
-
-        var observations = Observations(
-            injected: injected, kernelIDs: captured.tagged, xskArrivals: arrivals,
-            socketQueues: Set(lab.stack.socketQueues), queueCount: lab.queueCount,
-            sessions: sessionRecords, sshMaxStall: lab.traffic.ssh?.maxStall ?? 0, sshEnabled: lab.traffic.ssh != nil,
-            evidence: evidence, neighbourFrames: captured.arpFrames + captured.neighbourDiscoveryFrames,
-            captureDrops: captured.droppedByCapture, socketsRegisteredAt: registeredAt)
-        observations.recovery = recovery
-        if recovery?.breakAction.contains("in place of") == true {
-            // The drill replaced the stack's program on purpose; the stack leaving it alone is no gap in the evidence.
-            observations.evidence.gaps.removeAll { $0.hasPrefix("detach: left") }
-        }
-        if let failure = captured.failure {
-            observations.evidence.gaps.append("the capture stopped early (\(failure)): later packets could not be seen reaching the kernel")
-        }
-        if let lateError { observations.evidence.gaps.append("start-up did not complete during traffic: \(lateError)") }
+    /// Where every frame went, the checks and the diagnosis; the report and the recovery picture, written.
+    private func judge(_ ran: Ran, object: String?, parts: Parts, ending: RunEnding) -> LabReport {
+        let observations = observe(ran, parts: parts)
         let results = Verifier.evaluate(LabPlan.checkRequests(lab), observations: observations)
         var diagnosis = Verifier.diagnosis(of: results, observations: observations)
         // When something broke, what the program's instructions say joins what the kernel said.
@@ -137,22 +166,49 @@ final class LabExecution {
             diagnosis += ProgramNotes.notes(objectPath: object, ports: lab.stack.ports, queues: lab.queueCount)
         }
         let report = LabReport.make(lab: lab.name, file: lab.path, results: results, observations: observations,
-                                    diagnosis: diagnosis,
-                                    durationSeconds: Date().timeIntervalSince(started),
-                                    captureDirectory: runDirectory, startedAt: ReportContext.timestamp(started))
+                                    diagnosis: diagnosis, durationSeconds: ending.durationSeconds,
+                                    captureDirectory: ending.runDirectory, startedAt: ending.startedAt)
         if let summary = report.recovery {
-            try? RecoveryPlot.svg(summary, sessions: sessionRecords, maxStall: lab.traffic.ssh?.maxStall ?? 1, title: lab.name)
-                .write(toFile: "\(runDirectory)/recovery.svg", atomically: true, encoding: .utf8)
+            try? RecoveryPlot.svg(summary, sessions: ran.sessions, maxStall: lab.traffic.ssh?.maxStall ?? 1, title: lab.name)
+                .write(toFile: "\(ending.runDirectory)/recovery.svg", atomically: true, encoding: .utf8)
         }
-        RunReports.write(report, to: runDirectory, progress: progress)
-        return report
+        return ending.finish(report)
+    }
+
+    /// Stops the capture and the stack and gathers what they saw, with the evidence's gaps.
+    private func observe(_ ran: Ran, parts: Parts) -> Observations {
+        let captured = parts.capture!.stop()
+        parts.capture = nil
+        let stack = parts.stack!
+        let arrivals = stack.socketArrivals(injected: ran.injected, kernelIDs: captured.tagged, origin: ran.origin)
+        stack.shutdown(keep: options.keep)
+        let evidence = stack.evidence(origin: ran.origin)
+
+        var observations = Observations(
+            injected: ran.injected, kernelIDs: captured.tagged, xskArrivals: arrivals,
+            socketQueues: Set(lab.stack.socketQueues), queueCount: lab.queueCount,
+            sessions: ran.sessions, sshMaxStall: lab.traffic.ssh?.maxStall ?? 0, sshEnabled: lab.traffic.ssh != nil,
+            evidence: evidence, neighbourFrames: captured.arpFrames + captured.neighbourDiscoveryFrames,
+            captureDrops: captured.droppedByCapture, socketsRegisteredAt: ran.registeredAt)
+        observations.recovery = ran.recovery
+        if ran.recovery?.breakAction.contains("in place of") == true {
+            // The drill replaced the stack's program on purpose; the stack leaving it alone is no gap in the evidence.
+            observations.evidence.gaps.removeAll { $0.hasPrefix("detach: left") }
+        }
+        var gaps = EvidenceGaps()
+        if let failure = captured.failure {
+            gaps.record("the capture stopped early (\(failure)): later packets could not be seen reaching the kernel")
+        }
+        if let lateError = ran.lateError { gaps.record("start-up did not complete during traffic: \(lateError)") }
+        observations.evidence.gaps += gaps.phrases
+        return observations
     }
 
     /// The tagged frames of every class, spread over the lab's duration, with progress by tenths.
     private func inject(endpoints: TrafficEndpoints, origin: Double) throws -> [InjectedPacket] {
         let frames = TrafficPlanner.plan(endpoints: endpoints, classes: lab.traffic.classes,
                                          rounds: lab.traffic.rounds, ports: lab.stack.ports, firstID: 1)
-        progress("inject: \(frames.count) tagged frames over \(format(lab.traffic.duration)) from \(lab.traffic.from)")
+        progress("inject: \(frames.count) tagged frames over \(LabDuration.format(lab.traffic.duration)) from \(lab.traffic.from)")
         let injector = try Injector(endpoints: endpoints)
         defer { injector.close() }
         var lastShown = -1
@@ -180,10 +236,6 @@ final class LabExecution {
         progress("pre-flight: \(summary.text)")
         guard summary.passed else { throw PreflightRefusal(summary: summary.text) }
     }
-}
-
-func format(_ seconds: Double) -> String {
-    seconds < 1 ? "\(Int((seconds * 1000).rounded()))ms" : String(format: "%gs", seconds)
 }
 
 /// Start-up steps that run while traffic flows (everything from the first `wait` on).

@@ -70,7 +70,7 @@ enum LabPlan {
 
     static func checkRequests(_ lab: Lab) -> [CheckRequest] {
         lab.expectations.map {
-            CheckRequest(name: $0.check.rawValue, expected: $0.outcome == .holds ? .holds : .violated)
+            CheckRequest(name: $0.check, expected: $0.outcome)
         }
     }
 

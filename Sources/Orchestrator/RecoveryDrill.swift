@@ -1,4 +1,5 @@
 import Foundation
+import Sequencing
 import LabModel
 import Realization
 import SystemSupport
@@ -68,7 +69,7 @@ final class RecoveryDrill: @unchecked Sendable {
         }
         thread.name = "xdplab recovery break"
         thread.start()
-        progress("recovery: the network breaks \(format(spec.breakAt)) into the traffic (\(spec.breakBy.rawValue))")
+        progress("recovery: the network breaks \(LabDuration.format(spec.breakAt)) into the traffic (\(spec.breakBy.rawValue))")
     }
 
     private func performBreak() {
@@ -87,7 +88,7 @@ final class RecoveryDrill: @unchecked Sendable {
                 }
                 lock.withLock { breakAction = "killed the stack's process group (pid \(pid)) with SIGKILL"; breakAt = at }
             }
-            progress("recovery: broke the network at \(String(format: "%.2fs", at)): \(lock.withLock { breakAction })")
+            progress("recovery: broke the network at \(DurationText.seconds(at, digits: 2, fixed: true)): \(lock.withLock { breakAction })")
         } catch {
             lock.withLock { breakError = "\(error)"; breakAt = at }
             progress("recovery: could not break the network: \(error)")

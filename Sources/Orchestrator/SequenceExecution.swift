@@ -70,12 +70,10 @@ final class SequenceExecution {
         var pcapFile: String?
         defer {
             parts.release(keep: options.keep)
-            if options.keep {
-                kept = RunSetup.keep(realized, lab: lab, pcap: pcapFile, commandPID: nil, progress: progress)
-            } else {
-                RunSetup.tearDown(realized, progress: progress)
-            }
+            kept = RunEnding.release(realized, lab: lab, keep: options.keep, pcap: pcapFile, commandPID: nil,
+                                     progress: progress)
         }
+        let ending = RunEnding(lab: lab, started: started, runDirectory: runDirectory, progress: progress)
 
         let endpoints = try RunSetup.endpoints(of: lab, in: realized)
         let stackNamespace = realized.namespace(of: lab.stack.host)
@@ -88,7 +86,7 @@ final class SequenceExecution {
                                           workDirectory: objects, parts: parts)
         parts.receiver = receiver
         let played = try play(to: receiver, endpoints: endpoints, namespace: stackNamespace, parts: parts)
-        return try judge(played, receiver: receiver, parts: parts, pcapFile: pcap, runDirectory: runDirectory)
+        return try judge(played, receiver: receiver, parts: parts, pcapFile: pcap, ending: ending)
     }
 
     /// What the sender and the faults did.
@@ -127,7 +125,7 @@ final class SequenceExecution {
 
     /// Judges what the receiver got, writes the ring watch's files and `report.json`.
     private func judge(_ played: Played, receiver: SequenceReceiver, parts: Parts, pcapFile: String,
-                       runDirectory: String) throws -> LabReport {
+                       ending: RunEnding) throws -> LabReport {
         let (sent, faulted) = (played.sent, played.faulted)
         let arrivals = receiver.arrivals()
         let expected = 0..<UInt64(sent.sent)
@@ -150,26 +148,24 @@ final class SequenceExecution {
         diagnosis += faulted.skipped.map { "Fault \($0) did not happen: the last packet was sent before its time." }
         diagnosis += faulted.errors.map { "Fault injection failed: \($0)." }
         // Evidence that stopped short must be said, or a dead reader or tap would pass for packet loss.
-        if let failure = receiver.failure { diagnosis.append("The receiver failed during the run (\(failure)): packets after that count as lost.") }
-        if let failure = parts.watch?.error { diagnosis.append("The ring watch stopped early (\(failure)): its samples end there.") }
-        if let failure = captured.failure { diagnosis.append("The capture stopped early (\(failure)): packets after that were not seen reaching the kernel.") }
+        var gaps = EvidenceGaps()
+        if let failure = receiver.failure { gaps.record("the receiver failed during the run (\(failure)): packets after that count as lost") }
+        if let failure = parts.watch?.error { gaps.record("the ring watch stopped early (\(failure)): its samples end there") }
+        if let failure = captured.failure { gaps.record("the capture stopped early (\(failure)): packets after that were not seen reaching the kernel") }
         if captured.droppedByCapture > 0 {
-            diagnosis.append("The capture lost \(captured.droppedByCapture) frames, so the count of packets that "
-                             + "reached the kernel is a lower bound.")
+            gaps.record("the capture lost \(captured.droppedByCapture) frames, so the count of packets that "
+                        + "reached the kernel is a lower bound")
         }
+        diagnosis += gaps.sentences
         let summary = SequenceSummary(observations: observations, flow: played.flow, pacing: sent.pacing,
                                       ringSamples: ringFiles?.csv, ringPicture: ringFiles?.svg, ringSlots: ringFiles?.slots)
         progress("received \(report.received) of \(sent.sent): \(report.lost) lost, \(report.outOfOrder) out of order")
         let xsk = sequence.receiver == .afXDP ? report.distinct : 0
-        let labReport = LabReport(
-            lab: lab.name, file: lab.path,
-            passed: !results.isEmpty && results.allSatisfy(\.passed) && faulted.errors.isEmpty, checks: results,
+        return ending.finish(LabReport.make(
+            lab: lab.name, file: lab.path, results: results, faultErrors: faulted.errors,
             packets: PacketCounts(injected: sent.sent, kernel: reachedKernel, xsk: xsk, lost: report.lost),
-            classes: [], diagnosis: diagnosis, durationSeconds: Date().timeIntervalSince(started),
-            captureDirectory: runDirectory, evidence: stackEvidence, sessions: [], error: nil, sequence: summary,
-            startedAt: ReportContext.timestamp(started))
-        RunReports.write(labReport, to: runDirectory, progress: progress)
-        return labReport
+            diagnosis: diagnosis, evidence: stackEvidence, sequence: summary, durationSeconds: ending.durationSeconds,
+            captureDirectory: ending.runDirectory, startedAt: ending.startedAt))
     }
 
     /// Stops the watch and writes its samples (CSV), the picture (SVG) and every slot's state at each sample

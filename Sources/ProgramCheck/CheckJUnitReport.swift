@@ -1,6 +1,7 @@
 import Foundation
 import TextOutput
 import KernelObservation
+import LabModel
 
 /// JUnit XML for CI: one testsuite for the program, one testcase per class × state (a failure lists that
 /// cell's violations with their frames), a skipped testcase for a state that could not run, and the lint
@@ -38,7 +39,7 @@ public enum CheckJUnitReport {
         xml += "  <testsuite name=\"\(XMLText.attribute(name))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" "
             + "skipped=\"\(skipped)\" time=\"\(seconds(report.timing.total))\">\n"
         xml += "    <properties>\n"
-        var properties = [("program", report.program), ("ports", PortList.text(report.ports)),
+        var properties = [("program", report.program), ("ports", PortRanges.text(report.ports, separator: ", ")),
                           ("queues", "\(report.queuesRun)"), ("runs", "\(report.runs)"),
                           ("runsPerSecond", String(format: "%.0f", report.rate))]
         if let attached = report.attached {

@@ -1,6 +1,7 @@
 import Foundation
 import KernelObservation
 import TextOutput
+import LabModel
 
 /// The human report of a check: the lint, a table of verdicts by class × state, what did not run, the
 /// rate, and every violation with its frame in hex.
@@ -14,7 +15,7 @@ public enum CheckTerminalReport {
         } else {
             lines = [paint.bold("xdplab check \(printable(name))")]
             let queues = report.queuesRun == 1 ? "queue 0" : "queues 0-\(report.queuesRun - 1)"
-            lines.append("  ports \(PortList.text(report.ports)) · \(queues) · " + report.states.map(\.title).joined(separator: ", "))
+            lines.append("  ports \(PortRanges.text(report.ports, separator: ", ")) · \(queues) · " + report.states.map(\.title).joined(separator: ", "))
         }
         if report.lint.isEmpty {
             lines.append("  lint: no bpf_redirect_map call found")
@@ -68,10 +69,10 @@ public enum CheckTerminalReport {
             if !attached.emptyQueues.isEmpty {
                 states.append("\(queueWord(attached.emptyQueues)) slot empty (no socket bound)")
             }
-            lines.append("  ports \(PortList.text(ports)) · \(total) RX queue\(total == 1 ? "" : "s"): " + states.joined(separator: ", "))
+            lines.append("  ports \(PortRanges.text(ports, separator: ", ")) · \(total) RX queue\(total == 1 ? "" : "s"): " + states.joined(separator: ", "))
         } else {
             lines.append("  checked by id, as loaded by its own process; \(map)")
-            lines.append("  ports \(PortList.text(ports)) · \(queueWord(attached.emptyQueues)) of a scratch veth: slot empty")
+            lines.append("  ports \(PortRanges.text(ports, separator: ", ")) · \(queueWord(attached.emptyQueues)) of a scratch veth: slot empty")
         }
         if let beyond = attached.beyond {
             lines.append("  queue \(beyond.queue), beyond the interface, on \(printable(beyond.device)) (ifindex \(beyond.ifindex)) "

@@ -2,6 +2,7 @@ import Foundation
 import KernelObservation
 import SystemSupport
 import BPFSupport
+import LabModel
 
 /// `xdplab check --attached` / `--prog-id`: a live program, checked as it runs.
 extension ProgramCheck {
@@ -40,46 +41,16 @@ extension ProgramCheck {
         timing.compileAndLoad = now() - mark
         var notes = program.notes
         if let claimed = program.claimedPorts, claimed != Set(ports) {
-            notes.append("its validator_ports map claims " + (claimed.isEmpty ? "no port" : "ports \(PortList.text(claimed.sorted()))")
-                         + ", not the ports the frames are judged by (\(PortList.text(ports))); the map was read, not written")
+            notes.append("its validator_ports map claims " + (claimed.isEmpty ? "no port" : "ports \(PortRanges.text(claimed.sorted(), separator: ", "))")
+                         + ", not the ports the frames are judged by (\(PortRanges.text(ports, separator: ", "))); the map was read, not written")
         }
 
-        // Which queues run in which state, and where.
         mark = now()
         let live = program.live
         let registered = live?.registeredQueues ?? []
-        var empty = live?.emptyQueues ?? []
-        var environment: CheckEnvironment?
-        var beyond: AttachedCheck.BeyondQueue?
-        let label = "check \(program.program.name) (id \(program.program.id))"
-        if let live, empty.isEmpty {
-            if live.queues < 64 {
-                let scratch = CheckEnvironment.make(queues: live.queues + 1, isolation: options.isolation, label: label,
-                                                    ifindex: live.ifindex, sockets: false)
-                environment = scratch
-                if scratch.queues > live.queues {
-                    beyond = .init(queue: live.queues, device: scratch.interface, namespace: scratch.namespace, ifindex: scratch.ifindex)
-                    notes.append("every queue of \(live.interface) holds a socket, so the empty state ran on queue \(live.queues), "
-                                 + "beyond the interface's \(live.queues) RX queue\(live.queues == 1 ? "" : "s"), on \(scratch.interface), "
-                                 + "a scratch veth of the check's own with \(scratch.queues) queues"
-                                 + (scratch.ifindex == live.ifindex ? " and the interface's ifindex \(live.ifindex)"
-                                                                    : " (ifindex \(scratch.ifindex), not the interface's \(live.ifindex))"))
-                } else {
-                    notes.append("every queue of \(live.interface) holds a socket, and no device with a queue beyond its "
-                                 + "\(live.queues) could be made, so the empty state did not run: "
-                                 + scratch.notes.joined(separator: "; "))
-                }
-            } else {
-                notes.append("every queue of \(live.interface) holds a socket, and a queue beyond its \(live.queues) would exceed "
-                             + "the check's 64, so the empty state did not run")
-            }
-        } else if live == nil {
-            let scratch = CheckEnvironment.make(queues: options.queues, isolation: options.isolation, label: label, sockets: false)
-            environment = scratch
-            empty = Array(0..<scratch.queues)
-            notes.append("checked by id alone: no interface says which queues hold a socket, so every queue of \(scratch.interface), "
-                         + "a scratch veth of the check's own, ran the empty state; a slot the live stack filled shows as REDIRECT there")
-        }
+        let plan = emptyStatePlan(program, options: options)
+        let (empty, environment, beyond) = (plan.empty, plan.environment, plan.beyond)
+        notes += plan.notes
         defer { environment?.teardown() }
         if let live, live.sockets.isEmpty {
             notes.append("no AF_XDP socket is bound to \(live.interface): every queue is in the empty state, "
@@ -91,30 +62,9 @@ extension ProgramCheck {
         let (cases, batch) = try makeBatch(ports: ports, options: options)
         timing.corpus = now() - mark
 
-        // Each set of queues in one state is a matrix of its own; the C loop gets no map descriptor.
         mark = now()
-        var matrices: [VerdictMatrix] = []
-        do {
-            if let live {
-                for (state, queues) in [(SlotState.registered, registered), (.empty, empty)] where !queues.isEmpty {
-                    matrices.append(try NetworkNamespace.run(live.namespace) {
-                        try MatrixRunner.runLive(batch, programFD: program.fd, ifindex: live.ifindex, queueIDs: queues, state: state,
-                                                 threads: options.threads)
-                    })
-                }
-            }
-            if let environment {
-                let queues = beyond.map { [$0.queue] } ?? (live == nil ? empty : [])
-                if !queues.isEmpty {
-                    matrices.append(try environment.perform {
-                        try MatrixRunner.runLive(batch, programFD: program.fd, ifindex: environment.ifindex, queueIDs: queues, state: .empty,
-                                                 threads: options.threads)
-                    })
-                }
-            }
-        } catch {
-            throw CheckFailure.wrapping(error, while: "test-run \(program.program)")
-        }
+        let matrices = try runMatrices(batch, program: program, registered: registered, plan: plan,
+                                       threads: options.threads)
         timing.testRuns = now() - mark
 
         mark = now()
@@ -139,5 +89,76 @@ extension ProgramCheck {
                            frames: batch.count, spreadFrames: batch.count - batch.everyQueueCount,
                            runs: matrices.reduce(0) { $0 + $1.runs }, tallies: judged.tallies, violations: violations,
                            lint: lint, timing: timing, attached: attached)
+    }
+
+    /// Where the empty state runs: on the interface's queues without a socket; when every queue holds one, on a
+    /// queue beyond the interface's, on a scratch veth; by id alone, on every queue of a scratch veth.
+    private struct EmptyStatePlan {
+        var empty: [Int]
+        var environment: CheckEnvironment?
+        var beyond: AttachedCheck.BeyondQueue?
+        var notes: [String] = []
+    }
+
+    private static func emptyStatePlan(_ program: LiveProgram, options: CheckOptions) -> EmptyStatePlan {
+        let label = "check \(program.program.name) (id \(program.program.id))"
+        guard let live = program.live else {
+            let scratch = CheckEnvironment.make(queues: options.queues, isolation: options.isolation, label: label, sockets: false)
+            return EmptyStatePlan(
+                empty: Array(0..<scratch.queues), environment: scratch,
+                notes: ["checked by id alone: no interface says which queues hold a socket, so every queue of \(scratch.interface), "
+                        + "a scratch veth of the check's own, ran the empty state; a slot the live stack filled shows as REDIRECT there"])
+        }
+        var plan = EmptyStatePlan(empty: live.emptyQueues)
+        guard plan.empty.isEmpty else { return plan }
+        guard live.queues < 64 else {
+            plan.notes.append("every queue of \(live.interface) holds a socket, and a queue beyond its \(live.queues) would exceed "
+                              + "the check's 64, so the empty state did not run")
+            return plan
+        }
+        let scratch = CheckEnvironment.make(queues: live.queues + 1, isolation: options.isolation, label: label,
+                                            ifindex: live.ifindex, sockets: false)
+        plan.environment = scratch
+        if scratch.queues > live.queues {
+            plan.beyond = .init(queue: live.queues, device: scratch.interface, namespace: scratch.namespace, ifindex: scratch.ifindex)
+            plan.notes.append("every queue of \(live.interface) holds a socket, so the empty state ran on queue \(live.queues), "
+                              + "beyond the interface's \(live.queues) RX queue\(live.queues == 1 ? "" : "s"), on \(scratch.interface), "
+                              + "a scratch veth of the check's own with \(scratch.queues) queues"
+                              + (scratch.ifindex == live.ifindex ? " and the interface's ifindex \(live.ifindex)"
+                                                                 : " (ifindex \(scratch.ifindex), not the interface's \(live.ifindex))"))
+        } else {
+            plan.notes.append("every queue of \(live.interface) holds a socket, and no device with a queue beyond its "
+                              + "\(live.queues) could be made, so the empty state did not run: "
+                              + scratch.notes.joined(separator: "; "))
+        }
+        return plan
+    }
+
+    /// Each set of queues in one state is a matrix of its own; the C loop gets no map descriptor.
+    private static func runMatrices(_ batch: FrameBatch, program: LiveProgram, registered: [Int], plan: EmptyStatePlan,
+                                    threads: Int) throws -> [VerdictMatrix] {
+        var matrices: [VerdictMatrix] = []
+        do {
+            if let live = program.live {
+                for (state, queues) in [(SlotState.registered, registered), (.empty, plan.empty)] where !queues.isEmpty {
+                    matrices.append(try NetworkNamespace.run(live.namespace) {
+                        try MatrixRunner.runLive(batch, programFD: program.fd, ifindex: live.ifindex, queueIDs: queues, state: state,
+                                                 threads: threads)
+                    })
+                }
+            }
+            if let environment = plan.environment {
+                let queues = plan.beyond.map { [$0.queue] } ?? (program.live == nil ? plan.empty : [])
+                if !queues.isEmpty {
+                    matrices.append(try environment.perform {
+                        try MatrixRunner.runLive(batch, programFD: program.fd, ifindex: environment.ifindex, queueIDs: queues, state: .empty,
+                                                 threads: threads)
+                    })
+                }
+            }
+        } catch {
+            throw CheckFailure.wrapping(error, while: "test-run \(program.program)")
+        }
+        return matrices
     }
 }

@@ -1,3 +1,4 @@
+import Sequencing
 import Verification
 import Foundation
 
@@ -15,7 +16,7 @@ enum HTMLFateGrid {
         for queue in queues {
             let socket = grid.socketQueues.contains(queue)
             var state = socket ? "socket" : "no socket"
-            if socket, let at = grid.socketsRegisteredAt { state = "socket from \(Words.seconds(at))" }
+            if socket, let at = grid.socketsRegisteredAt { state = "socket from \(DurationText.seconds(at))" }
             head += "<th class=\"queue \(socket ? "has-socket" : "no-socket")\(wrongQueues.contains(queue) ? " wrong" : "")\" "
                 + "data-queue=\"\(queue)\">queue \(queue)<small>\(esc(state))</small></th>"
         }

@@ -1,7 +1,9 @@
 import Foundation
+import Sequencing
 import Evidence
 import Verification
 import TextOutput
+import LabModel
 
 /// `report.html` in a run folder: one lab's run as a page a person looks at after a failure. The verdict and every
 /// check, a grid of RX queue × traffic class coloured by where the packets went with the wrong places marked, the
@@ -69,7 +71,7 @@ public enum HTMLReport {
 
     private static func header(_ report: LabReport) -> String {
         let verdict = report.error != nil ? "error" : report.passed ? "pass" : "fail"
-        var facts = ["<span>\(esc(report.file))</span>", "<span>\(esc(String(format: "%.1f s", report.durationSeconds)))</span>"]
+        var facts = ["<span>\(esc(report.file))</span>", "<span>\(esc(DurationText.seconds(report.durationSeconds, digits: 1, fixed: true, unit: " s")))</span>"]
         if let directory = report.captureDirectory { facts.append("<span class=\"path\">\(esc(directory))</span>") }
         var chips: [String] = []
         if report.error == nil {
@@ -141,7 +143,7 @@ public enum HTMLReport {
         var html = "<pre class=\"command\">$ \(esc(shellWords(process.command)))</pre>"
         html += "<p>pid \(process.pid) · output in \(link(log, folder: folder))</p>"
         if let exit = process.exit {
-            let when = process.exitedAt.map { $0 < 0 ? " before traffic started" : " at \(String(format: "%.2f s", $0)) into the traffic" } ?? ""
+            let when = process.exitedAt.map { $0 < 0 ? " before traffic started" : " at \(DurationText.seconds($0, digits: 2, fixed: true, unit: " s")) into the traffic" } ?? ""
             html += "<p class=\"bad\">It \(esc(exit))\(esc(when)).</p>"
         }
         html += "<p><strong>socket arrivals:</strong> \(esc(evidence.socketArrivals.text(fexitProbe: evidence.fexitProbe)))</p>"
@@ -154,7 +156,7 @@ public enum HTMLReport {
     private static func evidenceSection(_ evidence: KernelEvidence) -> String {
         var lines = EvidenceText.lines(evidence)
         lines += evidence.replacements.map { replacement in
-            let when = replacement.at.map { " at \(String(format: "%.2f s", $0))" } ?? " during start-up"
+            let when = replacement.at.map { " at \(DurationText.seconds($0, digits: 2, fixed: true, unit: " s"))" } ?? " during start-up"
             let orphaned = replacement.orphanedPorts.isEmpty ? ""
                 : "; ports \(replacement.orphanedPorts.map(String.init).joined(separator: ", ")) lost their program"
             return "\(replacement.replacedBy) replaced \(replacement.replaced)\(when)\(orphaned)"

@@ -20,14 +20,14 @@ enum HTMLSessionTimeline {
         for tick in SVGText.ticks(low: 0, high: end, step: step) {
             let x = position(tick, end)
             svg += "<line class=\"gridline\" x1=\"\(n(x))\" y1=\"\(n(top - 6))\" x2=\"\(n(x))\" y2=\"\(n(height - 8))\"/>"
-            svg += "<text class=\"axis\" x=\"\(n(x))\" y=\"\(n(top - 12))\" text-anchor=\"middle\">\(esc(Words.seconds(tick)))</text>"
+            svg += "<text class=\"axis\" x=\"\(n(x))\" y=\"\(n(top - 12))\" text-anchor=\"middle\">\(esc(DurationText.seconds(tick)))</text>"
         }
         for (index, session) in rows.enumerated() {
             svg += row(session, y: top + Double(index) * rowHeight + rowHeight / 2, end: end)
         }
         svg += "</svg>"
         let limits = Set(rows.compactMap(\.maxStall))
-        let limit = limits.count == 1 ? " Red: no answer for longer than the lab's max-stall of \(Words.seconds(limits.first!))." : ""
+        let limit = limits.count == 1 ? " Red: no answer for longer than the lab's max-stall of \(DurationText.seconds(limits.first!))." : ""
         let lead = "<p class=\"lead\">One session per RX queue, one exchange per interval; each tick is an answer.\(esc(limit))</p>"
         return HTMLReport.section("sessions", "SSH sessions", lead + "<div class=\"grid-scroll\">\(svg)</div>")
     }
@@ -55,9 +55,9 @@ enum HTMLSessionTimeline {
             for (from, to) in zip(points, points.dropFirst()) where to - from > limit {
                 let x1 = position(from, end), x2 = position(to, end)
                 svg += "<rect class=\"stall\" x=\"\(n(x1))\" y=\"\(n(y - 9))\" width=\"\(n(max(x2 - x1, 2)))\" height=\"18\">"
-                    + "<title>\(esc("no answer from \(Words.seconds(from)) to \(Words.seconds(to))"))</title></rect>"
+                    + "<title>\(esc("no answer from \(DurationText.seconds(from)) to \(DurationText.seconds(to))"))</title></rect>"
                 svg += "<text class=\"stall-label\" x=\"\(n((x1 + x2) / 2))\" y=\"\(n(y + 4))\" text-anchor=\"middle\">"
-                    + "\(esc("stall \(Words.seconds(to - from))"))</text>"
+                    + "\(esc("stall \(DurationText.seconds(to - from))"))</text>"
             }
         }
         for answer in session.answeredAt {
@@ -66,7 +66,7 @@ enum HTMLSessionTimeline {
         }
         if let stalledAt = session.stalledAt {
             let x = position(stalledAt, end)
-            svg += "<path class=\"stalled\" d=\"M\(n(x)) \(n(y - 10)) l-5 -8 h10 z\"><title>\(esc("stalled at \(Words.seconds(stalledAt))"))</title></path>"
+            svg += "<path class=\"stalled\" d=\"M\(n(x)) \(n(y - 10)) l-5 -8 h10 z\"><title>\(esc("stalled at \(DurationText.seconds(stalledAt))"))</title></path>"
         }
         if let failure = session.failure {
             svg += "<text class=\"failure\" x=\"\(n(position(stop, end)))\" y=\"\(n(y + 20))\" text-anchor=\"end\">"

@@ -1,4 +1,5 @@
 import Foundation
+import Sequencing
 
 /// The JSON report of a run, as `docs/report.schema.json` describes it:
 /// `{"schemaVersion":1,"xdplabVersion":…,"startedAt":…,"hostname":…,"interruptedBy":null,"labs":[…],"labFileErrors":[…]}`.
@@ -111,8 +112,8 @@ public struct KernelRun: Codable, Sendable, Equatable {
     public var summary: String {
         if accelerator == "host" { return "the host's kernel" + (release.isEmpty ? "" : " \(release)") }
         var text = accelerator.uppercased()
-        if let bootSeconds { text += String(format: ", booted in %.1f s", bootSeconds) }
-        text += String(format: ", %.1f s in all", totalSeconds)
+        if let bootSeconds { text += ", booted in " + DurationText.seconds(bootSeconds, digits: 1, fixed: true, unit: " s") }
+        text += ", " + DurationText.seconds(totalSeconds, digits: 1, fixed: true, unit: " s") + " in all"
         return text
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Verification
 import TextOutput
+import LabModel
 
 /// JUnit XML for CI: one testsuite per lab, one testcase per check, classname `xdplab.<lab>`.
 /// A check that did not come out as expected is a failure; a lab that could not run is one errored testcase;

@@ -171,11 +171,21 @@ public struct LabReport: Sendable, Codable, Equatable {
             RecoverySummary(drill: $0, lockouts: RecoveryCheck.lockouts(observations.sessions, breakAt: $0.breakAt,
                                                                          maxStall: observations.sshMaxStall))
         }
-        return LabReport(lab: lab, file: file, passed: !results.isEmpty && results.allSatisfy(\.passed), checks: results,
+        return LabReport(lab: lab, file: file, passed: CheckResult.allPassed(results), checks: results,
                          packets: PacketCounts(observations.injected, observations: observations), classes: classes,
                          diagnosis: diagnosis, durationSeconds: durationSeconds, captureDirectory: captureDirectory,
                          evidence: observations.evidence, sessions: observations.sessions, error: nil, startedAt: startedAt,
                          grid: FateGrid(observations), recovery: recovery)
+    }
+
+    /// The report of a sequence lab that ran: passed by the same rule, and never when a fault could not be injected.
+    public static func make(lab: String, file: String, results: [CheckResult], faultErrors: [String],
+                            packets: PacketCounts, diagnosis: [String], evidence: KernelEvidence?, sequence: SequenceSummary,
+                            durationSeconds: Double, captureDirectory: String?, startedAt: String?) -> LabReport {
+        LabReport(lab: lab, file: file, passed: CheckResult.allPassed(results, runFailures: faultErrors), checks: results,
+                  packets: packets, classes: [], diagnosis: diagnosis, durationSeconds: durationSeconds,
+                  captureDirectory: captureDirectory, evidence: evidence, sessions: [], error: nil, sequence: sequence,
+                  startedAt: startedAt)
     }
 
     private enum CodingKeys: String, CodingKey {

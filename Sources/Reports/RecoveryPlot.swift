@@ -45,25 +45,21 @@ public enum RecoveryPlot {
                 parts.append("<circle cx=\"\(SVGText.number(x(back)))\" cy=\"\(SVGText.number(y))\" r=\"4\" fill=\"#2f9e44\"/>")
             }
         }
-        parts.append(marker(x(drill.breakAt), top - 14, plotBottom, color: "#c92a2a", label: "break \(seconds(drill.breakAt))"))
+        parts.append(marker(x(drill.breakAt), top - 14, plotBottom, color: "#c92a2a", label: "break \(DurationText.seconds(drill.breakAt, digits: 1))"))
         if let action = drill.firstActionAfterBreak {
             parts.append(marker(x(action.at), top - 28, plotBottom, color: "#e67700",
-                                label: action.program == "none" ? "XDP taken off at \(seconds(action.at))"
-                                                                : "\(action.program) attached at \(seconds(action.at))"))
+                                label: action.program == "none" ? "XDP taken off at \(DurationText.seconds(action.at, digits: 1))"
+                                                                : "\(action.program) attached at \(DurationText.seconds(action.at, digits: 1))"))
         }
         let step = SVGText.niceStep(span: span, target: 10)
         for tick in SVGText.ticks(low: 0, high: span, step: step) {
             parts.append(line(x(tick), plotBottom, x(tick), plotBottom + 5, stroke: "#555"))
-            parts.append(text(x(tick) - 8, plotBottom + 18, seconds(tick)))
+            parts.append(text(x(tick) - 8, plotBottom + 18, DurationText.seconds(tick, digits: 1)))
         }
-        parts.append(text(left, plotBottom + 40, "ticks: exchanges · red: stalls longer than \(seconds(maxStall)) · green dot: "
-                          + "SSH back · blue band: restore-within \(seconds(drill.restoreWithin))", size: 11, fill: "#555"))
+        parts.append(text(left, plotBottom + 40, "ticks: exchanges · red: stalls longer than \(DurationText.seconds(maxStall, digits: 1)) · green dot: "
+                          + "SSH back · blue band: restore-within \(DurationText.seconds(drill.restoreWithin, digits: 1))", size: 11, fill: "#555"))
         parts.append("</svg>")
         return parts.joined(separator: "\n") + "\n"
-    }
-
-    private static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value))s" : String(format: "%.1fs", value)
     }
 
     private static func text(_ x: Double, _ y: Double, _ content: String, size: Int = 12, weight: String = "normal",

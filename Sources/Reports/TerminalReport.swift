@@ -1,4 +1,5 @@
 import Foundation
+import Sequencing
 import Evidence
 import Verification
 import TextOutput
@@ -64,7 +65,7 @@ public enum TerminalReport {
     }
 
     private static func section(_ lab: LabReport, _ paint: Paint) -> [String] {
-        let time = String(format: "%.1fs", lab.durationSeconds)
+        let time = DurationText.seconds(lab.durationSeconds, digits: 1, fixed: true)
         let on = lab.kernel.map { "  on \(printable($0))" } ?? ""
         if let reason = lab.skipped {
             return ["\(paint.yellow("SKIP ")) \(paint.bold(printable(lab.lab)))  \(printable(lab.file))\(on)",
@@ -114,7 +115,7 @@ public enum TerminalReport {
         guard let process = evidence.stackProcess else { return [] }
         var lines = ["stack command: pid \(process.pid), output in \(process.logPath)"]
         if let exit = process.exit {
-            let when = process.exitedAt.map { $0 < 0 ? " before traffic started" : " at \(String(format: "%.2fs", $0)) into the traffic" } ?? ""
+            let when = process.exitedAt.map { $0 < 0 ? " before traffic started" : " at \(DurationText.seconds($0, digits: 2, fixed: true)) into the traffic" } ?? ""
             lines.append("  it \(exit)\(when)")
         }
         lines.append("socket arrivals: \(evidence.socketArrivals.text(fexitProbe: evidence.fexitProbe))")

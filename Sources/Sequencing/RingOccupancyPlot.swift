@@ -28,6 +28,17 @@ public struct RingOccupancyPlot: Sendable {
 
     static let occupancyColor = "#1f77b4", writeColor = "#d62728", readColor = "#2ca02c", stallColor = "#bdbdbd"
 
+    /// The two panels and the time scale both share.
+    struct Layout {
+        let occupancy: Panel, index: Panel
+        /// The first sample's time, and the time the panels' width spans (nanoseconds).
+        let start: UInt64, span: Double
+
+        func x(_ time: UInt64) -> Double {
+            occupancy.left + occupancy.width * Double(time >= start ? time - start : 0) / span
+        }
+    }
+
     public func svg() -> String {
         let w = Double(width), h = Double(height)
         let plotWidth = w - 80 - 24
@@ -48,56 +59,68 @@ public struct RingOccupancyPlot: Sendable {
                         anchor: "middle", fill: "#555555")
             return out + "</svg>\n"
         }
-        let start = first.time
-        let span = Double(max(last.time - start, 1_000_000))   // at least 1 ms, so one sample still has an axis
-        let x = { (time: UInt64) -> Double in
-            occupancyPanel.left + plotWidth * Double(time >= start ? time - start : 0) / span
-        }
-        let shown = Self.decimate(samples, columns: Int(plotWidth), x: x)
+        // At least 1 ms, so one sample still has an axis.
+        let layout = Layout(occupancy: occupancyPanel, index: indexPanel, start: first.time,
+                            span: Double(max(last.time - first.time, 1_000_000)))
+        let shown = Self.decimate(samples, columns: Int(plotWidth), x: layout.x)
+        out += stallShading(layout)
+        out += occupancyCurve(shown, layout)
+        out += indexLines(shown, layout)
+        out += legend(y: h - 14)
+        return out + "</svg>\n"
+    }
 
-        // Stall windows, clipped to the sampled time.
+    /// Stall windows, clipped to the sampled time, shaded in both panels.
+    private func stallShading(_ layout: Layout) -> String {
+        var out = ""
         for window in stalls {
-            let from = max(window.start, start), to = min(window.end, start + UInt64(span))
+            let from = max(window.start, layout.start), to = min(window.end, layout.start + UInt64(layout.span))
             guard from < to else { continue }
-            for panel in [occupancyPanel, indexPanel] {
-                out += "<rect x=\"\(SVGText.number(x(from)))\" y=\"\(SVGText.number(panel.top))\" "
-                    + "width=\"\(SVGText.number(max(x(to) - x(from), 1)))\" height=\"\(SVGText.number(panel.height))\" "
+            for panel in [layout.occupancy, layout.index] {
+                out += "<rect x=\"\(SVGText.number(layout.x(from)))\" y=\"\(SVGText.number(panel.top))\" "
+                    + "width=\"\(SVGText.number(max(layout.x(to) - layout.x(from), 1)))\" height=\"\(SVGText.number(panel.height))\" "
                     + "fill=\"\(Self.stallColor)\" fill-opacity=\"0.45\"/>\n"
             }
         }
+        return out
+    }
 
-        // Occupancy: an area under the curve, and the ring size as a dashed ceiling.
+    /// Occupancy: an area under the curve, and the ring size as a dashed ceiling.
+    private func occupancyCurve(_ shown: [RingSample], _ layout: Layout) -> String {
+        let panel = layout.occupancy
         let ringSize = Double(max(samples.map(\.ringSize).max() ?? 1, 1))
         let occupancyY = { (value: Int) -> Double in
-            occupancyPanel.bottom - occupancyPanel.height * min(Double(value), ringSize) / ringSize
+            panel.bottom - panel.height * min(Double(value), ringSize) / ringSize
         }
-        out += timeAxis(occupancyPanel, span: span, labels: false)
-        out += valueAxis(occupancyPanel, low: 0, high: ringSize, label: "occupied slots") { occupancyY(Int($0)) }
-        out += "<line x1=\"\(SVGText.number(occupancyPanel.left))\" y1=\"\(SVGText.number(occupancyPanel.top))\" "
-            + "x2=\"\(SVGText.number(occupancyPanel.right))\" y2=\"\(SVGText.number(occupancyPanel.top))\" "
+        var out = timeAxis(panel, span: layout.span, labels: false)
+        out += valueAxis(panel, low: 0, high: ringSize, label: "occupied slots") { occupancyY(Int($0)) }
+        out += "<line x1=\"\(SVGText.number(panel.left))\" y1=\"\(SVGText.number(panel.top))\" "
+            + "x2=\"\(SVGText.number(panel.right))\" y2=\"\(SVGText.number(panel.top))\" "
             + "stroke=\"#555555\" stroke-dasharray=\"6 4\"/>\n"
-        let occupancyPoints = shown.map { "\(SVGText.number(x($0.time))),\(SVGText.number(occupancyY($0.occupied)))" }
-        out += "<path d=\"M\(SVGText.number(x(shown[0].time))),\(SVGText.number(occupancyPanel.bottom)) L"
-            + occupancyPoints.joined(separator: " L") + " L\(SVGText.number(x(shown[shown.count - 1].time))),"
-            + "\(SVGText.number(occupancyPanel.bottom)) Z\" fill=\"\(Self.occupancyColor)\" fill-opacity=\"0.25\" "
+        let occupancyPoints = shown.map { "\(SVGText.number(layout.x($0.time))),\(SVGText.number(occupancyY($0.occupied)))" }
+        out += "<path d=\"M\(SVGText.number(layout.x(shown[0].time))),\(SVGText.number(panel.bottom)) L"
+            + occupancyPoints.joined(separator: " L") + " L\(SVGText.number(layout.x(shown[shown.count - 1].time))),"
+            + "\(SVGText.number(panel.bottom)) Z\" fill=\"\(Self.occupancyColor)\" fill-opacity=\"0.25\" "
             + "stroke=\"\(Self.occupancyColor)\" stroke-width=\"1.5\"/>\n"
+        return out
+    }
 
-        // Indexes, on their own scale: they grow for the whole run.
+    /// The write and read indexes, on their own scale: they grow for the whole run.
+    private func indexLines(_ shown: [RingSample], _ layout: Layout) -> String {
+        let panel = layout.index
         let lowIndex = Double(samples.map { min($0.readIndex, $0.writeIndex) }.min()!)
         var highIndex = Double(samples.map { max($0.readIndex, $0.writeIndex) }.max()!)
         if highIndex <= lowIndex { highIndex = lowIndex + 1 }
         let indexY = { (value: Double) -> Double in
-            indexPanel.bottom - indexPanel.height * (value - lowIndex) / (highIndex - lowIndex)
+            panel.bottom - panel.height * (value - lowIndex) / (highIndex - lowIndex)
         }
-        out += timeAxis(indexPanel, span: span, labels: true)
-        out += valueAxis(indexPanel, low: lowIndex, high: highIndex, label: "index", transform: indexY)
+        var out = timeAxis(panel, span: layout.span, labels: true)
+        out += valueAxis(panel, low: lowIndex, high: highIndex, label: "index", transform: indexY)
         for (color, value) in [(Self.writeColor, \RingSample.writeIndex), (Self.readColor, \RingSample.readIndex)] {
-            let points = shown.map { "\(SVGText.number(x($0.time))),\(SVGText.number(indexY(Double($0[keyPath: value]))))" }
+            let points = shown.map { "\(SVGText.number(layout.x($0.time))),\(SVGText.number(indexY(Double($0[keyPath: value]))))" }
             out += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
         }
-
-        out += legend(y: h - 14)
-        return out + "</svg>\n"
+        return out
     }
 
     var subtitle: String {

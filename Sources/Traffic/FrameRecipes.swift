@@ -79,59 +79,16 @@ struct FrameRecipes {
             made.append((advertisementID, neighborAdvertisement(advertisementID)))
         case .ipv4Options:
             guard let port = rotatingPort else { break }
-            // Matching: a validator port behind a Router Alert option.
-            var id = take()
-            var header = ipv4(id)
-            header.options = IPv4Option.routerAlert
-            made.append((id, link.ipv4(header, .udp(source: ephemeralPort(id), destination: port,
-                                                    payload: PacketTag.bytes(id: id)))))
-            // Not matching, and a trap: the option's value sits where a filter that assumes a 20-byte
-            // header reads the destination port, and holds a validator port.
-            id = take()
-            header = ipv4(id)
-            header.options = IPv4Option.experimental([UInt8(port >> 8), UInt8(truncatingIfNeeded: port)])
-            made.append((id, link.ipv4(header, .udp(source: ephemeralPort(id), destination: otherPort,
-                                                    payload: PacketTag.bytes(id: id)))))
+            made += ipv4OptionFrames(to: port, otherPort: otherPort, take)
         case .ipv4Fragments:
-            // One datagram to a validator port and one to another port, each in a first fragment (the UDP
-            // header) and a later one whose data starts like a UDP header to the validator port.
             guard let port = rotatingPort else { break }
-            for destination in [port, otherPort] {
-                let firstID = take(), laterID = take()
-                let transport = fragmentedUDP(firstID, laterID, to: destination, decoyPort: port)
-                let fragments = link.ipv4Fragments(ipv4(firstID), transport, splitAt: [Self.fragmentSplit])
-                made.append((firstID, fragments[0]))
-                made.append((laterID, fragments[1]))
-            }
+            made += ipv4FragmentFrames(to: port, otherPort: otherPort, take)
         case .ipv6ExtHeaders:
-            // Hop-by-hop, then hop-by-hop and destination options, to a validator port and to another port.
             guard let port = rotatingPort else { break }
-            for destination in [port, otherPort] {
-                for extensions in [[IPv6ExtensionHeader.hopByHop()], [.hopByHop(), .destinationOptions()]] {
-                    let id = take()
-                    var header = ipv6()
-                    header.extensionHeaders = extensions
-                    made.append((id, link.ipv6(header, .udp(source: ephemeralPort(id), destination: destination,
-                                                            payload: PacketTag.bytes(id: id)))))
-                }
-            }
+            made += ipv6ExtensionFrames(to: port, otherPort: otherPort, take)
         case .ipv6Fragments:
-            // As ipv4-fragments, behind a Fragment header; then an atomic fragment (offset 0, no more
-            // fragments) to the validator port: a whole datagram, yet an extension header.
             guard let port = rotatingPort else { break }
-            for destination in [port, otherPort] {
-                let firstID = take(), laterID = take()
-                let transport = fragmentedUDP(firstID, laterID, to: destination, decoyPort: port)
-                let fragments = link.ipv6Fragments(ipv6(), transport, identification: UInt32(truncatingIfNeeded: firstID),
-                                                   splitAt: [Self.fragmentSplit])
-                made.append((firstID, fragments[0]))
-                made.append((laterID, fragments[1]))
-            }
-            let id = take()
-            var header = ipv6()
-            header.extensionHeaders = [.fragment(offset: 0, more: false, identification: UInt32(truncatingIfNeeded: id))]
-            made.append((id, link.ipv6(header, .udp(source: ephemeralPort(id), destination: port,
-                                                    payload: PacketTag.bytes(id: id)))))
+            made += ipv6FragmentFrames(to: port, otherPort: otherPort, take)
         case .vlanTagged:
             guard let port = rotatingPort else { break }
             made += tagged([VLANTag(id: Self.vlanID)], to: port, take)
@@ -141,15 +98,88 @@ struct FrameRecipes {
                            to: port, take)
         case .truncated:
             guard let port = rotatingPort else { break }
-            var id = take()
-            made.append((id, ipv4HeaderCut(id, to: port)))
-            for kept in [3, 4, 7] {
-                id = take()
-                made.append((id, udp4HeaderCut(id, to: port, keeping: kept)))
-            }
-            id = take()
-            made.append((id, ipv6HeaderCut(id, to: port)))
+            made += truncatedFrames(to: port, take)
         }
+        return made
+    }
+
+    // MARK: header tricks
+
+    /// A validator port behind a Router Alert option (matching), then a trap that does not match: the option's
+    /// value sits where a filter that assumes a 20-byte header reads the destination port, and holds `port`.
+    private func ipv4OptionFrames(to port: UInt16, otherPort: UInt16, _ take: () -> UInt64) -> [(UInt64, [UInt8])] {
+        var id = take()
+        var header = ipv4(id)
+        header.options = IPv4Option.routerAlert
+        let matching = (id, link.ipv4(header, .udp(source: ephemeralPort(id), destination: port,
+                                                   payload: PacketTag.bytes(id: id))))
+        id = take()
+        header = ipv4(id)
+        header.options = IPv4Option.experimental([UInt8(port >> 8), UInt8(truncatingIfNeeded: port)])
+        let trap = (id, link.ipv4(header, .udp(source: ephemeralPort(id), destination: otherPort,
+                                               payload: PacketTag.bytes(id: id))))
+        return [matching, trap]
+    }
+
+    /// One datagram to a validator port and one to another port, each in a first fragment (the UDP header) and a
+    /// later one whose data starts like a UDP header to the validator port.
+    private func ipv4FragmentFrames(to port: UInt16, otherPort: UInt16, _ take: () -> UInt64) -> [(UInt64, [UInt8])] {
+        var made: [(UInt64, [UInt8])] = []
+        for destination in [port, otherPort] {
+            let firstID = take(), laterID = take()
+            let transport = fragmentedUDP(firstID, laterID, to: destination, decoyPort: port)
+            let fragments = link.ipv4Fragments(ipv4(firstID), transport, splitAt: [Self.fragmentSplit])
+            made.append((firstID, fragments[0]))
+            made.append((laterID, fragments[1]))
+        }
+        return made
+    }
+
+    /// Hop-by-hop, then hop-by-hop and destination options, to a validator port and to another port.
+    private func ipv6ExtensionFrames(to port: UInt16, otherPort: UInt16, _ take: () -> UInt64) -> [(UInt64, [UInt8])] {
+        var made: [(UInt64, [UInt8])] = []
+        for destination in [port, otherPort] {
+            for extensions in [[IPv6ExtensionHeader.hopByHop()], [.hopByHop(), .destinationOptions()]] {
+                let id = take()
+                var header = ipv6()
+                header.extensionHeaders = extensions
+                made.append((id, link.ipv6(header, .udp(source: ephemeralPort(id), destination: destination,
+                                                        payload: PacketTag.bytes(id: id)))))
+            }
+        }
+        return made
+    }
+
+    /// As the IPv4 fragments, behind a Fragment header; then an atomic fragment (offset 0, no more fragments) to the
+    /// validator port: a whole datagram, yet an extension header.
+    private func ipv6FragmentFrames(to port: UInt16, otherPort: UInt16, _ take: () -> UInt64) -> [(UInt64, [UInt8])] {
+        var made: [(UInt64, [UInt8])] = []
+        for destination in [port, otherPort] {
+            let firstID = take(), laterID = take()
+            let transport = fragmentedUDP(firstID, laterID, to: destination, decoyPort: port)
+            let fragments = link.ipv6Fragments(ipv6(), transport, identification: UInt32(truncatingIfNeeded: firstID),
+                                               splitAt: [Self.fragmentSplit])
+            made.append((firstID, fragments[0]))
+            made.append((laterID, fragments[1]))
+        }
+        let id = take()
+        var header = ipv6()
+        header.extensionHeaders = [.fragment(offset: 0, more: false, identification: UInt32(truncatingIfNeeded: id))]
+        made.append((id, link.ipv6(header, .udp(source: ephemeralPort(id), destination: port,
+                                                payload: PacketTag.bytes(id: id)))))
+        return made
+    }
+
+    /// An IPv4 header cut short, UDP headers cut after 3, 4 and 7 bytes, and an IPv6 header cut short.
+    private func truncatedFrames(to port: UInt16, _ take: () -> UInt64) -> [(UInt64, [UInt8])] {
+        var id = take()
+        var made = [(id, ipv4HeaderCut(id, to: port))]
+        for kept in [3, 4, 7] {
+            id = take()
+            made.append((id, udp4HeaderCut(id, to: port, keeping: kept)))
+        }
+        id = take()
+        made.append((id, ipv6HeaderCut(id, to: port)))
         return made
     }
 

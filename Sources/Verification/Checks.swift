@@ -1,32 +1,12 @@
-/// What a lab expects of a check: that it holds, or (for an incident lab) that the run violates it.
-public enum ExpectedOutcome: String, Sendable, Codable {
-    case holds, violated
-}
+import LabModel
 
-/// The five packet-class checks and the recovery drill's, by the names lab files use.
-public enum CheckName: String, CaseIterable, Sendable {
-    case nonMatchingReachKernel = "non-matching-reach-kernel"
-    case failedRedirectsPass = "failed-redirects-pass"
-    case matchingReachXSK = "matching-reach-xsk"
-    case sshSurvives = "ssh-survives"
-    case noXDPExceptions = "no-xdp-exceptions"
-    case recovers
-}
-
-/// The checks of sequence labs (`traffic.sequence`), judged by `SequenceVerifier` from the receiver's arrivals.
-public enum SequenceCheckName: String, CaseIterable, Sendable {
-    /// Nothing arrived out of order or twice.
-    case inOrder = "in-order"
-    /// No more packets went missing than the lab's `max-loss` allows (none by default).
-    case noLoss = "no-loss"
-}
-
-/// One check a lab asks for. An unknown name gives a failed result that says so.
+/// One check a lab asks for, by the lab model's name for it. A check the verifier cannot judge (a sequence check
+/// in a packet-class lab, say) gives a failed result that says so.
 public struct CheckRequest: Sendable, Equatable {
-    public let name: String
-    public let expected: ExpectedOutcome
+    public let name: CheckName
+    public let expected: Outcome
 
-    public init(name: String, expected: ExpectedOutcome) {
+    public init(name: CheckName, expected: Outcome) {
         self.name = name
         self.expected = expected
     }
@@ -35,7 +15,7 @@ public struct CheckRequest: Sendable, Equatable {
 /// The verdict on one check.
 public struct CheckResult: Sendable, Equatable {
     public let name: String
-    public let expected: ExpectedOutcome
+    public let expected: Outcome
     /// Whether the property the check names was true in this run.
     public let held: Bool
     /// False when the run cannot decide the check (no SSH traffic, unknown name, no tracepoints).
@@ -49,7 +29,13 @@ public struct CheckResult: Sendable, Equatable {
     /// The run came out the way the lab expected.
     public var passed: Bool { judged && held == (expected == .holds) }
 
-    public init(name: String, expected: ExpectedOutcome, held: Bool, judged: Bool = true,
+    /// The one pass rule for a lab's run: at least one check, each came out as the lab expected, and nothing the
+    /// run itself had to do failed (`runFailures`: a fault that could not be injected, say).
+    public static func allPassed(_ results: [CheckResult], runFailures: [String] = []) -> Bool {
+        !results.isEmpty && results.allSatisfy(\.passed) && runFailures.isEmpty
+    }
+
+    public init(name: String, expected: Outcome, held: Bool, judged: Bool = true,
                 detail: String, offenders: [Offender] = []) {
         self.name = name
         self.expected = expected
@@ -78,7 +64,7 @@ extension CheckResult: Codable {
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(name: try container.decode(String.self, forKey: .name),
-                  expected: try container.decode(ExpectedOutcome.self, forKey: .expected),
+                  expected: try container.decode(Outcome.self, forKey: .expected),
                   held: try container.decode(Bool.self, forKey: .held),
                   judged: try container.decodeIfPresent(Bool.self, forKey: .judged) ?? true,
                   detail: try container.decode(String.self, forKey: .detail),

@@ -1,4 +1,6 @@
 import Evidence
+import LabModel
+import Sequencing
 
 /// Builds the diagnosis: each sentence starts from something observed (an event count, a pattern of lost
 /// packets) and says what in the program or its user space explains it, so the bug can be found without a rerun.
@@ -82,7 +84,7 @@ struct Diagnosis {
         let early = socketless.filter { observations.socketState(of: $0) == .notYetRegistered }
         if aborted > 0 && !early.isEmpty, let registeredAt = observations.socketsRegisteredAt {
             return ["The program was attached before its sockets were registered in xsks_map: until the sockets were registered "
-                + "at \(Words.seconds(registeredAt)), bpf_redirect_map found empty slots on \(queueList(early)) and, its flags "
+                + "at \(DurationText.seconds(registeredAt)), bpf_redirect_map found empty slots on \(queueList(early)) and, its flags "
                 + "argument being 0, fell back to XDP_ABORTED (\(Words.plural(early.count, "validator packet")) lost in that window, "
                 + "xdp_exception with action 0 fired \(aborted) times). Register the sockets before attaching the program, or pass "
                 + "XDP_PASS as flags so the window falls through to the kernel."]
@@ -137,7 +139,7 @@ struct Diagnosis {
         for queue in queues.sorted() {
             let stats = evidence.sockets[queue] ?? SocketStatistics()
             let lostHere = lostOnSocketQueues.filter { $0.queue == queue }
-            let since = lostHere.map(\.sentAt).min().map { " from about \(Words.seconds($0)) on" } ?? ""
+            let since = lostHere.map(\.sentAt).min().map { " from about \(DurationText.seconds($0)) on" } ?? ""
             let losses = lostHere.isEmpty ? "" : ", \(Words.plural(lostHere.count, "validator packet")) lost\(since)"
             let enomem = noMemory.filter { Int($0.mapIndex) == queue }.reduce(0) { $0 + $1.count }
             if enomem > 0 || stats.rxFillRingEmptyDescs > 0 {
@@ -262,7 +264,7 @@ struct Diagnosis {
     private func stackExit() -> [String] {
         guard let process = evidence.stackProcess, let exit = process.exit else { return [] }
         let exitedAt = process.exitedAt ?? 0
-        let when = exitedAt < 0 ? "before traffic started" : "\(Words.seconds(exitedAt)) into the traffic"
+        let when = exitedAt < 0 ? "before traffic started" : "\(DurationText.seconds(exitedAt)) into the traffic"
         var sentence = "The stack's command (pid \(process.pid)) \(exit) \(when)"
         let after = observations.injected.filter { $0.sentAt >= exitedAt }
         let missed = after.filter { $0.matching && observations.socketQueues.contains($0.queue) && !isSocket(fate($0)) }
@@ -301,7 +303,7 @@ struct Diagnosis {
         guard !passed.isEmpty else { return [] }
         if let replacement = evidence.replacements.last {
             let orphaned = replacement.orphanedPorts.map(String.init).joined(separator: ", ")
-            let when = replacement.at.map { $0 < 0 ? "Before traffic" : "At \(Words.seconds($0)) into the traffic" } ?? "During start-up"
+            let when = replacement.at.map { $0 < 0 ? "Before traffic" : "At \(DurationText.seconds($0)) into the traffic" } ?? "During start-up"
             return ["\(when) \(replacement.replacedBy) replaced \(replacement.replaced) on the interface: a plain attach "
                 + "without XDP_FLAGS_UPDATE_IF_NOEXIST silently takes the first program's place"
                 + (orphaned.isEmpty ? "" : ", so nothing claims port \(orphaned) any more")
@@ -319,7 +321,7 @@ struct Diagnosis {
             windowEnds.append(lastKernel)
         }
         if !windowEnds.isEmpty, let end = windowEnds.max() {
-            return ["Validator packets on \(queueList(passed)) went to the kernel until about \(Words.seconds(end)) and to the socket "
+            return ["Validator packets on \(queueList(passed)) went to the kernel until about \(DurationText.seconds(end)) and to the socket "
                 + "after that (\(Words.plural(passed.count, "packet")) in the window): the program was attached before the sockets were "
                 + "registered in xsks_map, and meanwhile the fallback passed them. Register the sockets before attaching the program."]
         }
@@ -354,7 +356,7 @@ struct Diagnosis {
         guard observations.sshEnabled, !broken.isEmpty else { return nil }
         let longest = broken.map(\.longestStall).max() ?? 0
         return "\(broken.count) of \(Words.plural(observations.sessions.count, "SSH session")) stalled "
-            + "(longest stall \(Words.seconds(longest)), limit \(Words.seconds(limit)))"
+            + "(longest stall \(DurationText.seconds(longest)), limit \(DurationText.seconds(limit)))"
     }
 
     /// Sessions that failed with no lost neighbour traffic to blame.

@@ -76,14 +76,6 @@ public enum EvidenceText {
 
 /// Small number and list formatting shared by details and diagnosis.
 public enum Words {
-    /// 2 → "2s", 0.2134 → "0.21s", 11.6 → "11.6s".
-    public static func seconds(_ value: Double) -> String {
-        var text = String(format: "%.2f", value)
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-        return text + "s"
-    }
-
     /// [0, 1, 2, 5] → "0–2, 5"
     public static func queues(_ queues: some Sequence<Int>) -> String {
         let sorted = Set(queues).sorted()

@@ -1,8 +1,9 @@
 import Evidence
+import LabModel
 
 /// `no-xdp-exceptions`: no xdp_exception or xdp_redirect_err event of the program, no veth xdp_drops, no socket drops.
 enum ExceptionCheck {
-    static func result(expected: ExpectedOutcome, observations: Observations) -> CheckResult {
+    static func result(expected: Outcome, observations: Observations) -> CheckResult {
         let name = CheckName.noXDPExceptions.rawValue
         let evidence = observations.evidence
         let exceptions = evidence.exceptionTotal

@@ -1,5 +1,6 @@
 import Evidence
 import Foundation
+import LabModel
 
 /// The three checks about packet fates; they differ only in which packets they judge.
 struct PacketCheck {
@@ -37,7 +38,7 @@ struct PacketCheck {
         }
     }
 
-    func result(expected: ExpectedOutcome) -> CheckResult {
+    func result(expected: Outcome) -> CheckResult {
         guard !scope.isEmpty else {
             return CheckResult(name: name.rawValue, expected: expected, held: false, judged: false,
                                detail: "no \(subject) in this lab's traffic")

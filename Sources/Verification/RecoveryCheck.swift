@@ -1,4 +1,6 @@
 import Evidence
+import LabModel
+import Sequencing
 
 /// How one SSH session lived through a recovery drill.
 public struct SessionLockout: Sendable, Codable, Hashable {
@@ -44,7 +46,7 @@ public enum RecoveryCheck {
         }
     }
 
-    static func result(expected: ExpectedOutcome, observations: Observations) -> CheckResult {
+    static func result(expected: Outcome, observations: Observations) -> CheckResult {
         let name = CheckName.recovers.rawValue
         guard let drill = observations.recovery else {
             return CheckResult(name: name, expected: expected, held: false, judged: false, detail: "this lab has no recovery drill")
@@ -55,7 +57,7 @@ public enum RecoveryCheck {
         }
         let lockouts = Self.lockouts(observations.sessions, breakAt: drill.breakAt, maxStall: observations.sshMaxStall)
         let late = lockouts.filter { $0.neverBack || ($0.lockout ?? 0) > drill.restoreWithin }
-        var lines = ["break at \(Words.seconds(drill.breakAt)): \(drill.breakAction)"]
+        var lines = ["break at \(DurationText.seconds(drill.breakAt)): \(drill.breakAction)"]
         lines.append(actionLine(drill))
         lines += lockouts.map { "  " + describe($0, bound: drill.restoreWithin) }
         if drill.breakStillAttached { lines.append("at the end the interface still ran \(drill.finalProgram), the program that broke it") }
@@ -63,9 +65,9 @@ public enum RecoveryCheck {
         let held = late.isEmpty && !drill.breakStillAttached && !lockouts.isEmpty
         let worst = lockouts.compactMap(\.lockout).max()
         let headline = held
-            ? "SSH came back within \(Words.seconds(drill.restoreWithin)) of the break"
-              + (worst.map { " (longest lockout \(Words.seconds($0)))" } ?? " (no session stalled)")
-            : "\(late.count) of \(Words.plural(lockouts.count, "SSH session")) did not come back within \(Words.seconds(drill.restoreWithin))"
+            ? "SSH came back within \(DurationText.seconds(drill.restoreWithin)) of the break"
+              + (worst.map { " (longest lockout \(DurationText.seconds($0)))" } ?? " (no session stalled)")
+            : "\(late.count) of \(Words.plural(lockouts.count, "SSH session")) did not come back within \(DurationText.seconds(drill.restoreWithin))"
               + (late.isEmpty ? ", but the interface kept the program that broke it" : "")
         return CheckResult(name: name, expected: expected, held: held, detail: ([headline] + lines).joined(separator: "\n"))
     }
@@ -73,22 +75,22 @@ public enum RecoveryCheck {
     /// The drill in a few sentences, for the diagnosis: what broke, what acted and when, how long SSH was gone.
     static func sentences(_ drill: RecoveryRecord, lockouts: [SessionLockout]) -> [String] {
         if let error = drill.breakError { return ["The recovery drill could not break the network: \(error)."] }
-        var sentence = "Recovery drill: at \(Words.seconds(drill.breakAt)) the drill \(drill.breakAction); "
+        var sentence = "Recovery drill: at \(DurationText.seconds(drill.breakAt)) the drill \(drill.breakAction); "
         let stalled = lockouts.filter { $0.stalledAt != nil }
         let back = stalled.compactMap(\.lockout)
         if stalled.isEmpty {
             sentence += "no SSH session stalled"
         } else if back.count == stalled.count, let worst = back.max(), let best = back.min() {
-            let (shortest, longest) = (Words.seconds(best), Words.seconds(worst))
+            let (shortest, longest) = (DurationText.seconds(best), DurationText.seconds(worst))
             sentence += "SSH was gone for " + (shortest == longest ? longest : "\(shortest) to \(longest)")
                 + " after the break"
         } else {
             sentence += "\(stalled.count - back.count) of \(Words.plural(stalled.count, "stalled SSH session")) never came back"
         }
         if let action = drill.firstActionAfterBreak {
-            sentence += "; the interface changed to \(action.program) \(Words.seconds(action.at - drill.breakAt)) after the break"
+            sentence += "; the interface changed to \(action.program) \(DurationText.seconds(action.at - drill.breakAt)) after the break"
             if let lockout = back.max(), lockout - (action.at - drill.breakAt) > 2 {
-                sentence += ", and SSH needed \(Words.seconds(lockout - (action.at - drill.breakAt))) more: TCP retransmits with "
+                sentence += ", and SSH needed \(DurationText.seconds(lockout - (action.at - drill.breakAt))) more: TCP retransmits with "
                     + "exponential backoff, so a session resumes only at its next retransmission after the path is back"
             }
         } else if drill.watchdog != nil {
@@ -102,12 +104,12 @@ public enum RecoveryCheck {
     /// "watchdog acted at 16.8s (14.8s after the break): eth0 now runs none", or why it did not.
     static func actionLine(_ drill: RecoveryRecord) -> String {
         if let action = drill.firstActionAfterBreak {
-            return "watchdog acted at \(Words.seconds(action.at)) (\(Words.seconds(action.at - drill.breakAt)) after the break): "
+            return "watchdog acted at \(DurationText.seconds(action.at)) (\(DurationText.seconds(action.at - drill.breakAt)) after the break): "
                 + "the interface now runs \(action.program)"
         }
         guard let watchdog = drill.watchdog else { return "no watchdog: nothing changed the interface after the break" }
         var text = "the watchdog never changed the interface's XDP program after the break"
-        if let exit = watchdog.exit { text += "; it \(exit)" + (watchdog.exitedAt.map { " at \(Words.seconds($0))" } ?? "") }
+        if let exit = watchdog.exit { text += "; it \(exit)" + (watchdog.exitedAt.map { " at \(DurationText.seconds($0))" } ?? "") }
         if let line = watchdog.logTail.last(where: { !$0.isEmpty }) { text += "; its last output: \"\(line)\"" }
         return text
     }
@@ -116,9 +118,9 @@ public enum RecoveryCheck {
     static func describe(_ lockout: SessionLockout, bound: Double) -> String {
         guard let stalledAt = lockout.stalledAt else { return "queue \(lockout.queue): never stalled" }
         guard let backAt = lockout.backAt, let length = lockout.lockout else {
-            return "queue \(lockout.queue): last exchange \(Words.seconds(stalledAt)), never back"
+            return "queue \(lockout.queue): last exchange \(DurationText.seconds(stalledAt)), never back"
         }
-        return "queue \(lockout.queue): last exchange \(Words.seconds(stalledAt)), back at \(Words.seconds(backAt)), "
-            + "locked out \(Words.seconds(length)) after the break" + (length > bound ? " (bound \(Words.seconds(bound)))" : "")
+        return "queue \(lockout.queue): last exchange \(DurationText.seconds(stalledAt)), back at \(DurationText.seconds(backAt)), "
+            + "locked out \(DurationText.seconds(length)) after the break" + (length > bound ? " (bound \(DurationText.seconds(bound)))" : "")
     }
 }

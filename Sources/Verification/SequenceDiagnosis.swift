@@ -5,6 +5,25 @@ import Sequencing
 /// A few sentences that say why sequenced packets were lost or reordered, from the receiver's own counters.
 extension SequenceVerifier {
     public static func diagnosis(of results: [CheckResult], observations: SequenceObservations) -> [String] {
+        var sentences = receiverSentences(observations)
+        if observations.reachedKernel > 0, observations.receiver != .udpSocket {
+            sentences.append("\(observations.reachedKernel) packets of the run reached the kernel instead of the "
+                             + "\(observations.receiver.rawValue) receiver: XDP passed them (no program attached, or no "
+                             + "socket registered for their queue yet).")
+        }
+        if observations.senderRetries > 0 {
+            sentences.append("The link pushed back \(observations.senderRetries) times (ENOBUFS): the sender waited, "
+                             + "so it sent fewer packets per second than planned, but skipped none.")
+        }
+        let open = results.filter { !$0.judged }
+        if !open.isEmpty {
+            sentences.append("Could not be judged: " + open.map { "\($0.name) (\($0.detail))" }.joined(separator: "; ") + ".")
+        }
+        return sentences
+    }
+
+    /// What the receiver's own counters say: the map ring's indexes, the socket's statistics, the UDP counters.
+    static func receiverSentences(_ observations: SequenceObservations) -> [String] {
         let report = observations.report
         var sentences: [String] = []
         switch observations.evidence {
@@ -52,19 +71,6 @@ extension SequenceVerifier {
             }
         case .afXDP(nil), .none:
             break
-        }
-        if observations.reachedKernel > 0, observations.receiver != .udpSocket {
-            sentences.append("\(observations.reachedKernel) packets of the run reached the kernel instead of the "
-                             + "\(observations.receiver.rawValue) receiver: XDP passed them (no program attached, or no "
-                             + "socket registered for their queue yet).")
-        }
-        if observations.senderRetries > 0 {
-            sentences.append("The link pushed back \(observations.senderRetries) times (ENOBUFS): the sender waited, "
-                             + "so it sent fewer packets per second than planned, but skipped none.")
-        }
-        let open = results.filter { !$0.judged }
-        if !open.isEmpty {
-            sentences.append("Could not be judged: " + open.map { "\($0.name) (\($0.detail))" }.joined(separator: "; ") + ".")
         }
         return sentences
     }

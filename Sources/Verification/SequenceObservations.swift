@@ -57,14 +57,8 @@ public struct FaultRecord: Sendable, Codable, Hashable, CustomStringConvertible 
     }
 
     /// "consumer stalled 1.000s–1.201s"
-    public var description: String { "\(what) \(Self.seconds(from))–\(Self.seconds(until))" }
-
-    static func seconds(_ value: Double) -> String {
-        let millis = Int((value * 1000).rounded())
-        let sign = millis < 0 ? "-" : ""
-        let magnitude = abs(millis)
-        let fraction = String(magnitude % 1000)
-        return "\(sign)\(magnitude / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
+    public var description: String {
+        "\(what) \(DurationText.seconds(from, digits: 3, fixed: true))–\(DurationText.seconds(until, digits: 3, fixed: true))"
     }
 }
 

@@ -8,20 +8,20 @@ public enum SequenceVerifier {
 
     public static func evaluate(_ requests: [CheckRequest], observations: SequenceObservations) -> [CheckResult] {
         requests.map { request in
-            switch SequenceCheckName(rawValue: request.name) {
+            switch request.name {
             case .inOrder: return inOrder(request.expected, observations)
             case .noLoss: return noLoss(request.expected, observations)
-            case nil:
-                let known = SequenceCheckName.allCases.map(\.rawValue).joined(separator: ", ")
-                return CheckResult(name: request.name, expected: request.expected, held: false, judged: false,
-                                   detail: "a sequence lab judges only \(known); \"\(request.name)\" needs packet classes")
+            default:
+                let known = CheckName.allCases.filter(\.needsSequence).map(\.rawValue).joined(separator: ", ")
+                return CheckResult(name: request.name.rawValue, expected: request.expected, held: false, judged: false,
+                                   detail: "a sequence lab judges only \(known); \"\(request.name.rawValue)\" needs packet classes")
             }
         }
     }
 
-    static func inOrder(_ expected: ExpectedOutcome, _ observations: SequenceObservations) -> CheckResult {
+    static func inOrder(_ expected: Outcome, _ observations: SequenceObservations) -> CheckResult {
         let report = observations.report
-        let name = SequenceCheckName.inOrder.rawValue
+        let name = CheckName.inOrder.rawValue
         guard report.received > 0 else {
             return CheckResult(name: name, expected: expected, held: false, judged: false,
                                detail: "nothing arrived at the \(observations.receiver.rawValue) receiver, so there is no order to judge")
@@ -42,8 +42,8 @@ public enum SequenceVerifier {
         return CheckResult(name: name, expected: expected, held: false, detail: lines.joined(separator: "\n"))
     }
 
-    static func noLoss(_ expected: ExpectedOutcome, _ observations: SequenceObservations) -> CheckResult {
-        let name = SequenceCheckName.noLoss.rawValue
+    static func noLoss(_ expected: Outcome, _ observations: SequenceObservations) -> CheckResult {
+        let name = CheckName.noLoss.rawValue
         let report = observations.report, attribution = observations.attribution
         guard observations.sent > 0 else {
             return CheckResult(name: name, expected: expected, held: false, judged: false,

@@ -1,8 +1,10 @@
 import Evidence
+import LabModel
+import Sequencing
 
 /// `ssh-survives`: every SSH-like session finished every planned exchange and never paused longer than the limit.
 enum SessionCheck {
-    static func result(expected: ExpectedOutcome, observations: Observations) -> CheckResult {
+    static func result(expected: Outcome, observations: Observations) -> CheckResult {
         let name = CheckName.sshSurvives.rawValue
         guard observations.sshEnabled else {
             return CheckResult(name: name, expected: expected, held: false, judged: false,
@@ -19,7 +21,7 @@ enum SessionCheck {
         let completed = sessions.reduce(0) { $0 + $1.exchangesCompleted }
         let longest = sessions.map(\.longestStall).max() ?? 0
         let summary = "\(Words.plural(sessions.count, "session")) completed \(completed) of \(planned) exchanges, "
-            + "longest stall \(Words.seconds(longest)) (limit \(Words.seconds(limit)))"
+            + "longest stall \(DurationText.seconds(longest)) (limit \(DurationText.seconds(limit)))"
         guard !broken.isEmpty else {
             // Surviving only means something if neighbours were resolved again during the run.
             let resolution = observations.neighbourFrames > 0
@@ -41,9 +43,9 @@ enum SessionCheck {
     /// (limit 2s), ended: connect timed out"
     static func describe(_ session: SessionRecord, limit: Double) -> String {
         var text = "queue \(session.queue), \(session.flow): \(session.exchangesCompleted) of \(session.exchangesPlanned) exchanges"
-        if let stalledAt = session.stalledAt { text += ", stalled at \(Words.seconds(stalledAt))" }
-        text += ", longest stall \(Words.seconds(session.longestStall))"
-        if session.longestStall > limit { text += " (limit \(Words.seconds(limit)))" }
+        if let stalledAt = session.stalledAt { text += ", stalled at \(DurationText.seconds(stalledAt))" }
+        text += ", longest stall \(DurationText.seconds(session.longestStall))"
+        if session.longestStall > limit { text += " (limit \(DurationText.seconds(limit)))" }
         if let failure = session.failure { text += ", ended: \(failure)" }
         return text
     }

@@ -1,4 +1,5 @@
 import Evidence
+import LabModel
 
 /// Judges a run: where each packet went, the five checks, and a diagnosis built from the kernel's evidence.
 public enum Verifier {
@@ -36,20 +37,20 @@ public enum Verifier {
 
     public static func evaluate(_ requests: [CheckRequest], observations: Observations) -> [CheckResult] {
         requests.map { request in
-            guard let name = CheckName(rawValue: request.name) else {
-                let known = CheckName.allCases.map(\.rawValue).joined(separator: ", ")
-                return CheckResult(name: request.name, expected: request.expected, held: false, judged: false,
-                                   detail: "unknown check \"\(request.name)\"; known checks: \(known)")
-            }
-            switch name {
+            switch request.name {
             case .nonMatchingReachKernel, .failedRedirectsPass, .matchingReachXSK:
-                return PacketCheck(name, observations).result(expected: request.expected)
+                return PacketCheck(request.name, observations).result(expected: request.expected)
             case .sshSurvives:
                 return SessionCheck.result(expected: request.expected, observations: observations)
             case .noXDPExceptions:
                 return ExceptionCheck.result(expected: request.expected, observations: observations)
             case .recovers:
                 return RecoveryCheck.result(expected: request.expected, observations: observations)
+            case .inOrder, .noLoss:
+                let known = CheckName.allCases.filter { !$0.needsSequence }.map(\.rawValue).joined(separator: ", ")
+                return CheckResult(name: request.name.rawValue, expected: request.expected, held: false, judged: false,
+                                   detail: "a packet-class lab judges only \(known); \"\(request.name.rawValue)\" needs "
+                                       + "traffic.sequence")
             }
         }
     }

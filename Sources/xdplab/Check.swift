@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabModel
 import Glibc
 import ProgramCheck
 
@@ -87,7 +88,7 @@ struct Check: ParsableCommand {
     func run() throws {
         let portList: [UInt16]
         do {
-            portList = try PortList.parse(ports)
+            portList = try PortRanges.parse(ports)
         } catch {
             return try fail("--ports: \(error)", status: Status.badInput)
         }

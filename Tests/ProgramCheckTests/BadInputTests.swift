@@ -1,4 +1,5 @@
 import Foundation
+import LabModel
 import Testing
 @testable import ProgramCheck
 
@@ -50,11 +51,11 @@ struct BadInputTests {
         ("8005-8003", nil), ("0", nil), ("65536", nil), ("80a", nil), ("8003,,8004", nil), ("1-2-3", nil),
     ])
     func portLists(text: String, expected: [UInt16]?) {
-        #expect((try? PortList.parse(text)) == expected)
+        #expect((try? PortRanges.parse(text)) == expected)
     }
 
     @Test("port list text")
     func portText() {
-        #expect(PortList.text([8005, 8003, 8004, 9000, 53]) == "53, 8003-8005, 9000")
+        #expect(PortRanges.text([8005, 8003, 8004, 9000, 53], separator: ", ") == "53, 8003-8005, 9000")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Evidence
+import LabModel
 import Verification
 import Reports
 import TestSupport
@@ -26,7 +27,7 @@ struct HTMLReportTests {
                           answeredAt: (1...10).map { Double($0) * 0.2 }, startedAt: 0, endedAt: 2.1, maxStall: 2),
         ]
         let observations = scenario.observations
-        let requests = CheckName.allCases.map { CheckRequest(name: $0.rawValue, expected: .holds) }
+        let requests = CheckName.allCases.filter { !$0.needsSequence }.map { CheckRequest(name: $0, expected: .holds) }
         let results = Verifier.evaluate(requests, observations: observations)
         return LabReport.make(lab: "arp-stall", file: "Labs/arp.yaml", results: results, observations: observations,
                               diagnosis: Verifier.diagnosis(of: results, observations: observations), durationSeconds: 5,
@@ -132,7 +133,7 @@ struct HTMLReportTests {
             command: ["./bin/my stack", "--iface", "eth0", "--name", "it's"], pid: 42, logPath: "/x/run/stack.log",
             exitedAt: 1.5, exit: "exited with status 3", logTail: ["<fatal> bye"])
         let observations = scenario.observations
-        let results = Verifier.evaluate([CheckRequest(name: "matching-reach-xsk", expected: .holds)], observations: observations)
+        let results = Verifier.evaluate([CheckRequest(name: .matchingReachXSK, expected: .holds)], observations: observations)
         let report = LabReport.make(lab: "own", file: "own.yaml", results: results, observations: observations, diagnosis: [],
                                     durationSeconds: 2, captureDirectory: nil)
         let page = HTMLReport.render(report, folder: HTMLReport.Folder(files: ["stack.log"]))

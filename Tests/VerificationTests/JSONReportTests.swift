@@ -92,7 +92,7 @@ struct JSONReportTests {
         var scenario = Scenario()
         scenario.addSessions(stall: .infinity, completed: 0)
         let observations = scenario.observations
-        let results = Verifier.evaluate([CheckRequest(name: "ssh-survives", expected: .holds)], observations: observations)
+        let results = Verifier.evaluate([CheckRequest(name: .sshSurvives, expected: .holds)], observations: observations)
         let report = LabReport.make(lab: "stall", file: "s.yaml", results: results, observations: observations,
                                     diagnosis: [], durationSeconds: 1, captureDirectory: nil)
         let labs = try parse(JSONReport.render([report]))

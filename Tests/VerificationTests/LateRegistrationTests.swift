@@ -1,6 +1,7 @@
 import Evidence
 import Testing
 import Verification
+import LabModel
 
 /// Sockets on every queue, registered 1.5 s into the traffic (a late `register` step).
 private func lateRegistration() -> Scenario {

@@ -1,5 +1,6 @@
 import Testing
 import Evidence
+import LabModel
 import Verification
 
 @Suite("packet checks")
@@ -7,8 +8,8 @@ struct PacketCheckTests {
     @Test("a healthy run passes all five checks with one-line summaries")
     func healthyRunPasses() {
         let scenario = Scenario.healthy
-        let five = CheckName.allCases.filter { $0 != .recovers }
-        let results = Verifier.evaluate(five.map { CheckRequest(name: $0.rawValue, expected: .holds) },
+        let five = CheckName.allCases.filter { $0 != .recovers && !$0.needsSequence }
+        let results = Verifier.evaluate(five.map { CheckRequest(name: $0, expected: .holds) },
                                         observations: scenario.observations)
         #expect(results.map(\.name) == five.map(\.rawValue))
         #expect(results.allSatisfy { $0.passed && $0.held && $0.judged && $0.offenders.isEmpty })
@@ -115,7 +116,7 @@ struct PacketCheckTests {
         var scenario = Scenario()
         scenario.socketQueues = [0, 1, 2, 3]
         scenario.addHealthy("validator-udp4")
-        for expected in [ExpectedOutcome.holds, .violated] {
+        for expected in [Outcome.holds, .violated] {
             let result = scenario.evaluate(.failedRedirectsPass, expected: expected)
             #expect(!result.judged && !result.passed)
             #expect(result.detail.contains("no validator packets on queues without a registered socket"))
@@ -139,13 +140,13 @@ struct PacketCheckTests {
         #expect(scenario.diagnosis.contains { $0.contains("The capture dropped 7 frames") })
     }
 
-    @Test("unknown check names fail, whatever was expected")
-    func unknownCheck() {
-        let results = Verifier.evaluate([CheckRequest(name: "packets-are-happy", expected: .violated)],
+    @Test("a sequence check in a packet-class lab fails, whatever was expected")
+    func sequenceCheckInPacketLab() {
+        let results = Verifier.evaluate([CheckRequest(name: .inOrder, expected: .violated)],
                                         observations: Scenario.healthy.observations)
         #expect(results.count == 1)
         #expect(!results[0].passed && !results[0].judged)
-        #expect(results[0].detail.contains("unknown check \"packets-are-happy\""))
+        #expect(results[0].detail.contains("\"in-order\" needs traffic.sequence"))
         #expect(results[0].detail.contains("ssh-survives"))
     }
 }

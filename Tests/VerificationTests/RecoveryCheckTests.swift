@@ -1,6 +1,7 @@
 import Evidence
 import Testing
 @testable import Verification
+import LabModel
 
 /// A session that completed exchanges at `times` (seconds since the start of traffic).
 private func session(_ queue: Int, _ times: [Double], planned: Int? = nil) -> SessionRecord {

@@ -1,6 +1,7 @@
 import Evidence
 import Verification
 import Reports
+import LabModel
 
 /// Fixed reports for the renderer tests: one failing lab with evidence, one passing lab, one that could not run.
 enum ReportFixtures {
@@ -13,9 +14,9 @@ enum ReportFixtures {
         scenario.evidence.exceptions = [ExceptionCount(action: 0, count: 2)]
         scenario.evidence.queueCounters = [2: ["xdp_drops": 2]]
         let observations = scenario.observations
-        let requests = [CheckRequest(name: "failed-redirects-pass", expected: .holds),
-                        CheckRequest(name: "matching-reach-xsk", expected: .holds),
-                        CheckRequest(name: "ssh-survives", expected: .violated)]
+        let requests = [CheckRequest(name: .failedRedirectsPass, expected: .holds),
+                        CheckRequest(name: .matchingReachXSK, expected: .holds),
+                        CheckRequest(name: .sshSurvives, expected: .violated)]
         let results = Verifier.evaluate(requests, observations: observations)
         return LabReport.make(lab: "fallback <abort> & co", file: "Labs/fallback-abort.yaml", results: results,
                               observations: observations, diagnosis: Verifier.diagnosis(of: results, observations: observations),
@@ -27,8 +28,8 @@ enum ReportFixtures {
         scenario.addHealthy("validator-udp4", queues: 0...1, count: 1)
         scenario.addSessions(queues: [0])
         let observations = scenario.observations
-        let results = Verifier.evaluate([CheckRequest(name: "matching-reach-xsk", expected: .holds),
-                                         CheckRequest(name: "ssh-survives", expected: .holds)], observations: observations)
+        let results = Verifier.evaluate([CheckRequest(name: .matchingReachXSK, expected: .holds),
+                                         CheckRequest(name: .sshSurvives, expected: .holds)], observations: observations)
         return LabReport.make(lab: "healthy", file: "Labs/healthy.yaml", results: results, observations: observations,
                               diagnosis: [], durationSeconds: 3, captureDirectory: nil)
     }

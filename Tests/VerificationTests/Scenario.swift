@@ -1,4 +1,5 @@
 import Evidence
+import LabModel
 import Verification
 
 /// Builds hand-made observations: packets of a class on a queue with a chosen fate, plus kernel evidence.
@@ -74,12 +75,13 @@ struct Scenario {
                      socketsRegisteredAt: socketsRegisteredAt)
     }
 
-    func evaluate(_ name: CheckName, expected: ExpectedOutcome = .holds) -> CheckResult {
-        Verifier.evaluate([CheckRequest(name: name.rawValue, expected: expected)], observations: observations)[0]
+    func evaluate(_ name: CheckName, expected: Outcome = .holds) -> CheckResult {
+        Verifier.evaluate([CheckRequest(name: name, expected: expected)], observations: observations)[0]
     }
 
     var diagnosis: [String] {
-        let results = Verifier.evaluate(CheckName.allCases.map { CheckRequest(name: $0.rawValue, expected: .holds) },
+        let results = Verifier.evaluate(CheckName.allCases.filter { !$0.needsSequence }
+                                            .map { CheckRequest(name: $0, expected: .holds) },
                                         observations: observations)
         return Verifier.diagnosis(of: results, observations: observations)
     }

@@ -32,8 +32,9 @@ private struct SequenceScenario {
             reachedKernel: 0, evidence: evidence)
     }
 
-    func evaluate(_ name: String, expected: ExpectedOutcome = .holds) -> CheckResult {
-        SequenceVerifier.evaluate([CheckRequest(name: name, expected: expected)], observations: observations)[0]
+    func evaluate(_ name: String, expected: Outcome = .holds) -> CheckResult {
+        SequenceVerifier.evaluate([CheckRequest(name: CheckName(rawValue: name)!, expected: expected)],
+                                  observations: observations)[0]
     }
 }
 
@@ -138,7 +139,7 @@ struct SequenceCheckTests {
         scenario.arrived = Array(0..<10) + Array(20..<30) + Array(10..<20)
         scenario.evidence = .mapRing(MapRingState(writeIndex: 100, stored: 64, fullDrops: 36, contentionDrops: 0,
                                                   consumed: 30, occupied: 8, ringSize: 64))
-        let results = SequenceVerifier.evaluate([CheckRequest(name: "in-order", expected: .violated)],
+        let results = SequenceVerifier.evaluate([CheckRequest(name: .inOrder, expected: .violated)],
                                                 observations: scenario.observations)
         let sentences = SequenceVerifier.diagnosis(of: results, observations: scenario.observations)
         #expect(sentences.count == 2)
@@ -166,8 +167,8 @@ struct SequenceCheckTests {
         scenario.bound = .duringFaults
         scenario.faults = [StallWindow(start: SequenceScenario.sendTime(85), end: SequenceScenario.sendTime(95))]
         let observations = scenario.observations
-        let results = SequenceVerifier.evaluate([CheckRequest(name: "in-order", expected: .violated),
-                                                 CheckRequest(name: "no-loss", expected: .holds)], observations: observations)
+        let results = SequenceVerifier.evaluate([CheckRequest(name: .inOrder, expected: .violated),
+                                                 CheckRequest(name: .noLoss, expected: .holds)], observations: observations)
         let pacing = PacingReport(sendTimes: (0..<100).map(SequenceScenario.sendTime), intendedInterval: 1_000_000)
         let summary = SequenceSummary(observations: observations, flow: "udp 198.18.0.2:40000 > 198.18.0.1:8003 on queue 1",
                                       pacing: pacing, ringSamples: "run.ring.csv", ringPicture: "run.ring.svg")

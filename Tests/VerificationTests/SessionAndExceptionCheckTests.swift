@@ -1,5 +1,6 @@
 import Testing
 import Evidence
+import LabModel
 import Verification
 
 @Suite("ssh-survives and no-xdp-exceptions")
@@ -51,7 +52,7 @@ struct SessionAndExceptionCheckTests {
         var scenario = Scenario.healthy
         scenario.sshEnabled = false
         scenario.sessions = []
-        for expected in [ExpectedOutcome.holds, .violated] {
+        for expected in [Outcome.holds, .violated] {
             let result = scenario.evaluate(.sshSurvives, expected: expected)
             #expect(!result.held && !result.judged && !result.passed)
             #expect(result.detail == "no SSH sessions in this lab's traffic")

@@ -191,25 +191,15 @@ extension LabResolver {
         var valid = true
         for item in items {
             guard let text = reader.string(item, "a port") else { valid = false; continue }
-            let bounds = text.split(separator: "-", omittingEmptySubsequences: false)
-                .map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard (1...2).contains(bounds.count), bounds.allSatisfy({ $0 != nil }) else {
+            switch PortRanges.range(text) {
+            case .success(let range): ports.formUnion(range)
+            case .failure(.notAPort):
                 reader.error("a port must be a number from 1 to 65535 or a range such as \"8003-8005\"; got '\(text)'", at: item)
                 valid = false
-                continue
-            }
-            let low = bounds[0]!, high = bounds[bounds.count - 1]!
-            guard (1...65535).contains(low), (1...65535).contains(high) else {
-                reader.error("ports must be between 1 and 65535, got \(text)", at: item)
+            case .failure(let problem):
+                reader.error(problem.description(of: text), at: item)
                 valid = false
-                continue
             }
-            guard low <= high else {
-                reader.error("port range \(text) runs backwards; write \(high)-\(low)", at: item)
-                valid = false
-                continue
-            }
-            ports.formUnion((low...high).map { UInt16($0) })
         }
         return valid ? ports.sorted() : nil
     }
