@@ -111,8 +111,14 @@ final class LabExecution {
         let captured = capture!.stop()
         capture = nil
         let arrivals = stack!.socketArrivals(injected: injected, kernelIDs: captured.tagged, origin: trafficOrigin)
+        var load: (record: LoadRecord, before: KernelEvidence)?
+        if let spec = lab.traffic.load, case .builtIn(let builtIn, _)? = stack {
+            load = try LoadPhase.run(spec, lab: lab, endpoints: endpoints, stack: builtIn, stackNamespace: stackNamespace,
+                                     workDirectory: "\(runDirectory)/objects", progress: progress)
+        }
         stack!.shutdown(keep: options.keep)
-        let evidence = stack!.evidence(origin: trafficOrigin)
+        var evidence = stack!.evidence(origin: trafficOrigin)
+        if let load { evidence = evidence.counters(from: load.before) }
 
         var observations = Observations(
             injected: injected, kernelIDs: captured.tagged, xskArrivals: arrivals,
@@ -121,6 +127,7 @@ final class LabExecution {
             evidence: evidence, neighbourFrames: captured.arpFrames + captured.neighbourDiscoveryFrames,
             captureDrops: captured.droppedByCapture, socketsRegisteredAt: registeredAt)
         observations.recovery = recovery
+        observations.load = load?.record
         if recovery?.breakAction.contains("in place of") == true {
             // The drill replaced the stack's program on purpose; the stack leaving it alone is no gap in the evidence.
             observations.evidence.gaps.removeAll { $0.hasPrefix("detach: left") }

@@ -3,7 +3,7 @@ public enum ExpectedOutcome: String, Sendable, Codable {
     case holds, violated
 }
 
-/// The five packet-class checks and the recovery drill's, by the names lab files use.
+/// The five packet-class checks, the recovery drill's and the load phase's, by the names lab files use.
 public enum CheckName: String, CaseIterable, Sendable {
     case nonMatchingReachKernel = "non-matching-reach-kernel"
     case failedRedirectsPass = "failed-redirects-pass"
@@ -11,6 +11,8 @@ public enum CheckName: String, CaseIterable, Sendable {
     case sshSurvives = "ssh-survives"
     case noXDPExceptions = "no-xdp-exceptions"
     case recovers
+    /// Under the load phase, every packet that reached XDP went where it had to: none lost, none misdelivered.
+    case loadNoLoss = "load-no-loss"
 }
 
 /// The checks of sequence labs (`traffic.sequence`), judged by `SequenceVerifier` from the receiver's arrivals.

@@ -50,6 +50,8 @@ public enum Verifier {
                 return ExceptionCheck.result(expected: request.expected, observations: observations)
             case .recovers:
                 return RecoveryCheck.result(expected: request.expected, observations: observations)
+            case .loadNoLoss:
+                return LoadCheck.result(expected: request.expected, observations: observations)
             }
         }
     }
