@@ -47,6 +47,13 @@ struct LoadCheckTests {
         #expect(result.detail.contains("7 lost after XDP"))
         #expect(result.detail.contains("queue 0: 7 lost (fill ring empty 7, socket rx_dropped 7)"))
         #expect(result.detail.contains("xdp_redirect_err: 7 × ENOMEM"))
+        var observations = Scenario().observations
+        observations.load = Self.record(socketLoss: 7)
+        let diagnosis = Verifier.diagnosis(of: [result], observations: observations)
+        #expect(diagnosis.contains { $0.hasPrefix("Under load (1500 packets/s), 7 packets that XDP saw were lost on queue 0: "
+                                                  + "the socket's fill ring ran empty 7 times") }, "\(diagnosis)")
+        #expect(Verifier.diagnosis(of: [Self.judge(Self.record())], observations: observations)
+                    .allSatisfy { !$0.hasPrefix("Under load") })
     }
 
     @Test("a validator copy that reached the kernel instead of its socket fails it")
