@@ -92,5 +92,9 @@ struct LoadCheckTests {
         #expect(decoded.labs.first?.load == observations.load)
         #expect(TerminalReport.summary([report], color: false)
                     .contains("queue 0: 2005 sent, 998 to its socket, 1000 to the kernel, 2 lost, 5 refused by the sender's veth"))
+        let page = HTMLReport.render(report)
+        #expect(page.contains("Load phase"))
+        #expect(page.contains("<li>queue 0: 2 lost (fill ring empty 2, socket rx_dropped 2)</li>"))
+        #expect(!HTMLReport.render(ReportFixtures.passing).contains("Load phase"))
     }
 }
