@@ -44,7 +44,11 @@ public final class LoadSender {
             return vectors
         }
         do {
-            for queue in 0..<queues { sockets.append(try SteeredPacketSocket.open(endpoints.sender, queue: queue)) }
+            for queue in 0..<queues {
+                let fd = try SteeredPacketSocket.open(endpoints.sender, queue: queue)
+                sockets.append(fd)
+                try Self.boundSends(fd)
+            }
         } catch {
             close()
             throw error
@@ -55,6 +59,14 @@ public final class LoadSender {
         close()
         frames.deallocate()
         queueVectors.forEach { $0.deallocate() }
+    }
+
+    /// A send that cannot go on within 200 ms returns EAGAIN instead of blocking, so the phase always ends on time.
+    private static func boundSends(_ fd: Int32) throws {
+        var limit = timeval(tv_sec: 0, tv_usec: 200_000)
+        try syscall("setsockopt SO_SNDTIMEO on a load socket") {
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        }
     }
 
     /// Where each template's tag starts, from the frame's first byte.
