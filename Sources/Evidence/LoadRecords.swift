@@ -94,7 +94,8 @@ public struct LoadQueueLosses: Sendable, Codable, Hashable {
     public let fillRingEmpty: UInt64
     /// Its socket's `rx_dropped`.
     public let socketDropped: UInt64
-    /// The driver's `xdp_drops` (XDP_DROP, XDP_ABORTED and failed redirects).
+    /// The driver's `xdp_drops`: XDP_DROP and XDP_ABORTED. A failed redirect to a socket does not raise it on veth
+    /// (its `xdp_redirect_err` and the socket's counters do).
     public let xdpDrops: UInt64
 
     public init(queue: Int, ringFull: UInt64, fillRingEmpty: UInt64, socketDropped: UInt64, xdpDrops: UInt64) {
