@@ -31,6 +31,7 @@ public final class AFXDPStack: @unchecked Sendable {
 
     private let framesLock = NSLock()
     private var frames: [ReceivedFrame] = []
+    private let loadCounts = LoadCounts()
 
     public init(configuration: StackConfiguration) {
         self.configuration = configuration
@@ -126,7 +127,7 @@ public final class AFXDPStack: @unchecked Sendable {
                     try XSKSocket(interface: configuration.interface, queue: queue, options: configuration.socketOptions)
                 }
                 sockets.append(socket)
-                socket.startPolling(refill: configuration.refillFillRing) { [weak self] frame in
+                socket.startPolling(refill: configuration.refillFillRing, loadCounts: loadCounts) { [weak self] frame in
                     self?.record(frame)
                 }
             }
@@ -175,6 +176,11 @@ public final class AFXDPStack: @unchecked Sendable {
     /// Every frame the sockets received so far, in arrival order per queue.
     public func receivedPackets() -> [ReceivedFrame] {
         framesLock.withLock { frames }
+    }
+
+    /// Load-phase frames the sockets read so far, per load template (`LoadTag`), for templates 0..<templates.
+    public func loadArrivals(templates: Int) -> [Int] {
+        loadCounts.snapshot(templates: templates)
     }
 
     /// What the kernel reports right now; after `shutdown()`, what it reported at shutdown.

@@ -41,6 +41,18 @@ public struct KernelEvidence: Sendable, Codable, Hashable {
         self.gaps = gaps
     }
 
+    /// This evidence with the counters (events, socket statistics, queue counters) as `earlier` had them: what a
+    /// run's paced part is judged on when a load phase followed it.
+    public func counters(from earlier: KernelEvidence) -> KernelEvidence {
+        var copy = self
+        copy.exceptions = earlier.exceptions
+        copy.redirectErrors = earlier.redirectErrors
+        copy.redirects = earlier.redirects
+        copy.sockets = earlier.sockets
+        copy.queueCounters = earlier.queueCounters
+        return copy
+    }
+
     public var exceptionTotal: UInt64 { exceptions.reduce(0) { $0 + $1.count } }
     public var redirectErrorTotal: UInt64 { redirectErrors.reduce(0) { $0 + $1.count } }
 

@@ -31,6 +31,9 @@ public enum CheckName: String, CaseIterable, Sendable {
     /// After a recovery drill's break, every SSH session worked again within `restore-within`, and the interface
     /// was left without the program that broke it.
     case recovers
+    /// Under the load phase (`traffic.load`), every packet that reached XDP went where it had to: none lost, none
+    /// delivered to the wrong side.
+    case loadNoLoss = "load-no-loss"
 
     /// The checks that judge sequenced traffic (`traffic.sequence`) rather than packet classes.
     public var needsSequence: Bool { self == .inOrder || self == .noLoss }

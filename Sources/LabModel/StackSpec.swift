@@ -89,6 +89,9 @@ public enum FillRingPolicy: String, Sendable, CaseIterable {
     case kept
     /// Stops refilling it, so redirects soon fail with ENOMEM (incident labs).
     case starve
+    /// Keeps refilling it, but keeps only a few frames on it: enough for packets that come one at a time, too few
+    /// for a burst that the kernel redirects before the consumer can hand frames back (incident labs under load).
+    case shallow
 }
 
 /// How the stack's programs relate to its sockets.

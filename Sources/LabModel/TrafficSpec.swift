@@ -13,10 +13,14 @@ public struct TrafficSpec: Sendable, Equatable {
     /// Sequenced traffic instead of packet classes (`sequence:`); a sequence lab sends nothing else, so then
     /// `classes` is empty and `ssh` nil.
     public var sequence: SequenceSpec?
+    /// A load phase after the paced classes (`load:`); nil: none.
+    public var load: LoadSpec?
 
     public init(from: String, duration: Double = 5, rounds: Int = 5,
-                classes: [TrafficClass] = TrafficClass.allCases, ssh: SSHSpec? = .standard, sequence: SequenceSpec? = nil) {
+                classes: [TrafficClass] = TrafficClass.allCases, ssh: SSHSpec? = .standard, sequence: SequenceSpec? = nil,
+                load: LoadSpec? = nil) {
         self.from = from
+        self.load = load
         self.duration = duration
         self.rounds = rounds
         self.classes = classes

@@ -84,7 +84,9 @@ final class LabExecution {
         let lateSteps = try deploy(object: object, realized: realized, endpoints: endpoints, parts: parts,
                                    runDirectory: runDirectory)
         let ran = try playTraffic(endpoints: endpoints, realized: realized, lateSteps: lateSteps, parts: parts)
-        return judge(ran, object: object, parts: parts, ending: ending)
+        let observations = try observe(ran, parts: parts, endpoints: endpoints,
+                                       stackNamespace: realized.namespace(of: lab.stack.host), runDirectory: runDirectory)
+        return judge(observations, ran: ran, object: object, ending: ending)
     }
 
     /// The capture, queue steering, the stack (up to its first `wait`) and the recovery drill; the start-up steps
@@ -157,8 +159,7 @@ final class LabExecution {
     }
 
     /// Where every frame went, the checks and the diagnosis; the report and the recovery picture, written.
-    private func judge(_ ran: Ran, object: String?, parts: Parts, ending: RunEnding) -> LabReport {
-        let observations = observe(ran, parts: parts)
+    private func judge(_ observations: Observations, ran: Ran, object: String?, ending: RunEnding) -> LabReport {
         let results = Verifier.evaluate(LabPlan.checkRequests(lab), observations: observations)
         var diagnosis = Verifier.diagnosis(of: results, observations: observations)
         // When something broke, what the program's instructions say joins what the kernel said.
@@ -175,14 +176,23 @@ final class LabExecution {
         return ending.finish(report)
     }
 
-    /// Stops the capture and the stack and gathers what they saw, with the evidence's gaps.
-    private func observe(_ ran: Ran, parts: Parts) -> Observations {
+    /// Stops the capture, runs the load phase (the pcap covers the paced part only), stops the stack and gathers
+    /// what they saw, with the evidence's gaps.
+    private func observe(_ ran: Ran, parts: Parts, endpoints: TrafficEndpoints, stackNamespace: String,
+                         runDirectory: String) throws -> Observations {
         let captured = parts.capture!.stop()
         parts.capture = nil
         let stack = parts.stack!
         let arrivals = stack.socketArrivals(injected: ran.injected, kernelIDs: captured.tagged, origin: ran.origin)
+        var load: (record: LoadRecord, before: KernelEvidence)?
+        if let spec = lab.traffic.load, case .builtIn(let builtIn, _) = stack {
+            load = try LoadPhase.run(spec, lab: lab, endpoints: endpoints, stack: builtIn, stackNamespace: stackNamespace,
+                                     workDirectory: "\(runDirectory)/objects", progress: progress)
+        }
         stack.shutdown(keep: options.keep)
-        let evidence = stack.evidence(origin: ran.origin)
+        var evidence = stack.evidence(origin: ran.origin)
+        // The paced checks are judged on the counters as they stood before the load phase.
+        if let load { evidence = evidence.counters(from: load.before) }
 
         var observations = Observations(
             injected: ran.injected, kernelIDs: captured.tagged, xskArrivals: arrivals,
@@ -191,6 +201,7 @@ final class LabExecution {
             evidence: evidence, neighbourFrames: captured.arpFrames + captured.neighbourDiscoveryFrames,
             captureDrops: captured.droppedByCapture, socketsRegisteredAt: ran.registeredAt)
         observations.recovery = ran.recovery
+        observations.load = load?.record
         if ran.recovery?.breakAction.contains("in place of") == true {
             // The drill replaced the stack's program on purpose; the stack leaving it alone is no gap in the evidence.
             observations.evidence.gaps.removeAll { $0.hasPrefix("detach: left") }

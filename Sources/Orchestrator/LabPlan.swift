@@ -52,14 +52,25 @@ enum LabPlan {
         StackConfiguration(
             namespace: namespace, interface: lab.stack.interface, objectPath: object,
             attachMode: attachMode(lab.stack.attachMode), ports: lab.stack.ports,
-            socketQueues: lab.stack.socketQueues, refillFillRing: lab.stack.fillRing == .kept,
-            workDirectory: workDirectory, initialFill: lab.stack.fillRing == .starve ? starvedFill : nil,
+            socketQueues: lab.stack.socketQueues, refillFillRing: lab.stack.fillRing != .starve,
+            workDirectory: workDirectory, initialFill: initialFill(lab.stack.fillRing),
             layout: layout(lab.stack.layout))
     }
 
     /// Frames a starved consumer puts on its fill ring once and never again: few enough that ordinary traffic
     /// empties it within the run.
     static let starvedFill = 16
+    /// Frames a shallow consumer keeps on its fill ring: more than paced traffic ever has in flight, fewer than one
+    /// NAPI poll (up to 64 frames) redirects to a socket under load before the consumer can give any back.
+    static let shallowFill = 8
+
+    static func initialFill(_ policy: FillRingPolicy) -> Int? {
+        switch policy {
+        case .kept: return nil
+        case .starve: return starvedFill
+        case .shallow: return shallowFill
+        }
+    }
 
     /// What a command stack is told, as `{placeholders}` and `XDPLAB_*` variables.
     static func placeholders(_ lab: Lab, namespace: String, object: String?) -> StackPlaceholders {

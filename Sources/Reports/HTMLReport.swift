@@ -43,6 +43,7 @@ public enum HTMLReport {
         }
         if !report.sessions.isEmpty { body.append(HTMLSessionTimeline.section(report.sessions)) }
         if let sequence = report.sequence { body.append(sequenceSection(sequence, folder: folder)) }
+        if let load = report.load { body.append(loadSection(load)) }
         if let process = report.evidence?.stackProcess, let evidence = report.evidence {
             body.append(stackSection(process, evidence, folder: folder))
         }
@@ -136,6 +137,14 @@ public enum HTMLReport {
                 + "<figcaption>\(link(name, folder: folder))</figcaption></figure>"
         }
         return section("sequence", "Sequence", html)
+    }
+
+    /// The load phase: rate and totals, then each queue's fates and, where packets were lost, the counters that rose.
+    private static func loadSection(_ load: LoadRecord) -> String {
+        let lines = [LoadText.summary(load)] + LoadText.queueLines(load) + LoadText.lossLines(load).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        return section("load", "Load phase", "<ul class=\"lines\">" + lines.map { "<li>\(esc($0))</li>" }.joined() + "</ul>")
     }
 
     private static func stackSection(_ process: StackProcessRecord, _ evidence: KernelEvidence, folder: Folder) -> String {

@@ -95,6 +95,8 @@ public struct LabReport: Sendable, Codable, Equatable {
     /// Why the lab did not run (a requirement this kernel or machine lacks); then it has no checks and is not
     /// counted as failed.
     public var skipped: String?
+    /// What the load phase sent and where it went; nil without one (`traffic.load`).
+    public var load: LoadRecord?
 
     public init(lab: String, file: String, passed: Bool, checks: [CheckResult], packets: PacketCounts,
                 classes: [ClassSummary], diagnosis: [String], durationSeconds: Double, captureDirectory: String?,
@@ -171,11 +173,14 @@ public struct LabReport: Sendable, Codable, Equatable {
             RecoverySummary(drill: $0, lockouts: RecoveryCheck.lockouts(observations.sessions, breakAt: $0.breakAt,
                                                                          maxStall: observations.sshMaxStall))
         }
-        return LabReport(lab: lab, file: file, passed: CheckResult.allPassed(results), checks: results,
-                         packets: PacketCounts(observations.injected, observations: observations), classes: classes,
-                         diagnosis: diagnosis, durationSeconds: durationSeconds, captureDirectory: captureDirectory,
-                         evidence: observations.evidence, sessions: observations.sessions, error: nil, startedAt: startedAt,
-                         grid: FateGrid(observations), recovery: recovery)
+        var report = LabReport(lab: lab, file: file, passed: CheckResult.allPassed(results), checks: results,
+                               packets: PacketCounts(observations.injected, observations: observations),
+                               classes: classes, diagnosis: diagnosis, durationSeconds: durationSeconds,
+                               captureDirectory: captureDirectory, evidence: observations.evidence,
+                               sessions: observations.sessions, error: nil, startedAt: startedAt,
+                               grid: FateGrid(observations), recovery: recovery)
+        report.load = observations.load
+        return report
     }
 
     /// The report of a sequence lab that ran: passed by the same rule, and never when a fault could not be injected.
@@ -190,7 +195,7 @@ public struct LabReport: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case lab, file, passed, checks, packets, classes, diagnosis, durationSeconds, captureDirectory, evidence, sessions, error
-        case sequence, errorKind, startedAt, grid, recovery, kernel, skipped
+        case sequence, errorKind, startedAt, grid, recovery, kernel, skipped, load
     }
 
     /// Reports written before a field existed decode with it absent.
@@ -214,6 +219,7 @@ public struct LabReport: Sendable, Codable, Equatable {
                   recovery: try container.decodeIfPresent(RecoverySummary.self, forKey: .recovery))
         kernel = try container.decodeIfPresent(String.self, forKey: .kernel)
         skipped = try container.decodeIfPresent(String.self, forKey: .skipped)
+        load = try container.decodeIfPresent(LoadRecord.self, forKey: .load)
     }
 
     /// Like the synthesized encoding, but absent values are written as null so every report has the same keys.
@@ -238,6 +244,7 @@ public struct LabReport: Sendable, Codable, Equatable {
         try container.encode(recovery, forKey: .recovery)
         try container.encode(kernel, forKey: .kernel)
         try container.encode(skipped, forKey: .skipped)
+        try container.encode(load, forKey: .load)
     }
 }
 

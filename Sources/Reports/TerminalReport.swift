@@ -87,6 +87,10 @@ public enum TerminalReport {
         if !lab.classes.isEmpty { lines += table(lab) }
         if let evidence = lab.evidence { lines += stackLines(evidence).map { "  " + printable($0) } }
         if let sequence = lab.sequence { lines += sequence.lines.map { "  " + printable($0) } }
+        if let load = lab.load {
+            lines.append("  load: " + printable(LoadText.summary(load)))
+            lines += LoadText.queueLines(load).map { "    " + printable($0) }
+        }
         if lab.packets.both > 0 {
             let both = lab.packets.both == 1 ? "1 packet" : "\(lab.packets.both) packets"
             lines.append(paint.red("  ! \(both) reached both the kernel and a socket (counted as xsk)"))

@@ -375,7 +375,8 @@ struct Diagnosis {
     private func undecided() -> [String] {
         // Missing tracepoints are already explained by `evidenceLimits`.
         let open = results.filter { !$0.judged && !($0.name == CheckName.noXDPExceptions.rawValue && !evidence.tracepointsAttached)
-                                    && !($0.name == CheckName.recovers.rawValue && observations.recovery == nil) }
+                                    && !($0.name == CheckName.recovers.rawValue && observations.recovery == nil)
+                                    && !($0.name == CheckName.loadNoLoss.rawValue && observations.load == nil) }
         guard !open.isEmpty else { return [] }
         return ["Could not be judged: " + open.map { "\($0.name) (\($0.detail))" }.joined(separator: "; ") + "."]
     }

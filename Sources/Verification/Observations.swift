@@ -24,6 +24,8 @@ public struct Observations: Sendable {
     public var socketsRegisteredAt: Double?
     /// What a recovery drill did, when the lab has one.
     public var recovery: RecoveryRecord?
+    /// What the load phase sent and where it went, when the lab has one (`traffic.load`).
+    public var load: LoadRecord?
 
     public init(injected: [InjectedPacket], kernelIDs: [UInt64: Double], xskArrivals: [UInt64: Int],
                 socketQueues: Set<Int>, queueCount: Int, sessions: [SessionRecord], sshMaxStall: Double,

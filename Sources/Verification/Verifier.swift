@@ -46,6 +46,8 @@ public enum Verifier {
                 return ExceptionCheck.result(expected: request.expected, observations: observations)
             case .recovers:
                 return RecoveryCheck.result(expected: request.expected, observations: observations)
+            case .loadNoLoss:
+                return LoadCheck.result(expected: request.expected, observations: observations)
             case .inOrder, .noLoss:
                 let known = CheckName.allCases.filter { !$0.needsSequence }.map(\.rawValue).joined(separator: ", ")
                 return CheckResult(name: request.name.rawValue, expected: request.expected, held: false, judged: false,
@@ -57,6 +59,11 @@ public enum Verifier {
 
     /// A few sentences that explain what went wrong, built from the kernel evidence and the packet fates.
     public static func diagnosis(of results: [CheckResult], observations: Observations) -> [String] {
+        pacedDiagnosis(of: results, observations: observations)
+            + LoadDiagnosis.sentences(results, observations: observations)
+    }
+
+    private static func pacedDiagnosis(of results: [CheckResult], observations: Observations) -> [String] {
         guard let drill = observations.recovery else { return Diagnosis(results: results, observations: observations).sentences() }
         // From the break on, the drill (and then the watchdog) decided where packets went, not the stack.
         var outsideBreak = observations

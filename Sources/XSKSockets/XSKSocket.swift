@@ -103,23 +103,27 @@ public final class XSKSocket: @unchecked Sendable {
 
     /// Starts the thread that drains the RX ring, reports each frame and, when `refill` is set, gives the
     /// frame back to the fill ring. `poll()` wakes it at least every 100 ms, so `close()` is prompt.
-    public func startPolling(refill: Bool, report: @escaping @Sendable (ReceivedFrame) -> Void) {
+    /// Load-phase frames are not reported: they go to `loadCounts`, counted per template.
+    public func startPolling(refill: Bool, loadCounts: LoadCounts,
+                             report: @escaping @Sendable (ReceivedFrame) -> Void) {
         guard poller == nil, socket != nil else { return }
         let poller = Poller()
         self.poller = poller
         let thread = Thread { [self] in
-            self.drain(until: poller, refill: refill, report: report)
+            self.drain(until: poller, refill: refill, loadCounts: loadCounts, report: report)
             poller.finished.signal()
         }
         thread.name = "xsk-queue-\(queue)"
         thread.start()
     }
 
-    private func drain(until poller: Poller, refill: Bool, report: (ReceivedFrame) -> Void) {
+    private func drain(until poller: Poller, refill: Bool, loadCounts: LoadCounts, report: (ReceivedFrame) -> Void) {
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let batch: UInt32 = 64
         var returned = [UInt64]()
         returned.reserveCapacity(Int(batch))
+        var loadHits = [Int]()
+        loadHits.reserveCapacity(Int(batch))
         while !poller.stopRequested {
             gate?.holdIfStalled { poller.stopRequested }
             guard poll(&descriptor, 1, 100) > 0 else { continue }
@@ -131,12 +135,21 @@ public final class XSKSocket: @unchecked Sendable {
             for i in 0..<count {
                 let entry = xsk_ring_cons__rx_desc(rx, index &+ i)!.pointee
                 let bytes = UnsafeRawBufferPointer(start: xsk_umem__get_data(area, entry.addr), count: Int(entry.len))
-                let sequenced = SequencedFrame.payload(in: bytes)
-                report(ReceivedFrame(id: PacketTag.find(in: bytes), queue: queue, arrivalNanoseconds: nanoseconds,
-                                     sequence: sequenced?.sequence, sentNanoseconds: sequenced?.sentNanoseconds))
                 if refill { returned.append(entry.addr - entry.addr % UInt64(frameSize)) }
+                let id = PacketTag.find(in: bytes)
+                if let id, let slot = LoadTag.slot(of: id) {
+                    loadHits.append(slot)
+                    continue
+                }
+                let sequenced = SequencedFrame.payload(in: bytes)
+                report(ReceivedFrame(id: id, queue: queue, arrivalNanoseconds: nanoseconds,
+                                     sequence: sequenced?.sequence, sentNanoseconds: sequenced?.sentNanoseconds))
             }
             xsk_ring_cons__release(rx, count)
+            if !loadHits.isEmpty {
+                loadCounts.add(loadHits)
+                loadHits.removeAll(keepingCapacity: true)
+            }
             if refill { giveBack(returned) }
         }
     }

@@ -7,14 +7,14 @@ import Reports
 
 /// `xdplab run --jobs N`: labs are isolated (own namespaces, own run id) and idle most of their life, so several run
 /// at once, each in a child `xdplab run` of its own: a crash or a hang in one cannot take the others with it, and
-/// each tears its own lab down. Timing-sensitive labs (sequence labs) run alone afterwards.
+/// each tears its own lab down. Timing-sensitive labs (sequence labs, load phases) run alone afterwards.
 /// Reports come back as the children's JSON, in the order the labs were given; each child's progress is printed
 /// as one block when it ends, so lines of different labs never interleave.
 enum ParallelRun {
-    /// Whether a lab must not share the machine: a sequence lab's verdict depends on pacing to the microsecond.
-    /// (A recovery drill waits on seconds-long timers and shares well.)
+    /// Whether a lab must not share the machine: a sequence lab's verdict depends on pacing to the microsecond, a
+    /// load phase's on having the cores to itself. (A recovery drill waits on seconds-long timers and shares well.)
     static func runsAlone(_ lab: Lab) -> Bool {
-        lab.traffic.sequence != nil
+        lab.traffic.sequence != nil || lab.traffic.load != nil
     }
 
     static func run(_ labs: [Lab], jobs: Int, program: String?, captures: String, quiet: Bool,
@@ -83,7 +83,8 @@ enum ParallelRun {
             }
             Children.add(process.processIdentifier)
             defer { Children.remove(process.processIdentifier) }
-            let limit = lab.traffic.duration + (lab.traffic.sequence.map { _ in 600.0 } ?? 0) + 120
+            let limit = lab.traffic.duration + (lab.traffic.sequence.map { _ in 600.0 } ?? 0)
+                + (lab.traffic.load?.duration ?? 0) + 120
             if ended.wait(timeout: .now() + limit) == .timedOut {
                 kill(process.processIdentifier, SIGTERM)
                 if ended.wait(timeout: .now() + 10) == .timedOut { kill(process.processIdentifier, SIGKILL); ended.wait() }

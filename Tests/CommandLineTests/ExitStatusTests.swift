@@ -23,7 +23,7 @@ struct ExitStatusTests {
             (["run", "--quiet", "--verbose", gate], "--quiet and --verbose exclude each other"),
             (["run", "--color", "sometimes", gate], "--color"),
             (["run", "--only", "nosuch", gateFolder], "no lab is named nosuch; the labs given are: sequence-afxdp, validator-ports"),
-            (["run", "--keep", gateFolder], "--keep keeps one lab, and 2 are given"),
+            (["run", "--keep", gateFolder], "--keep keeps one lab, and 3 are given"),
             (["validate", "no-such-file.yaml"], "no-such-file.yaml:1:1: error: lab file not found"),
             (["check"], "give exactly one of PROGRAM, --attached or --prog-id"),
             (["destroy", "not-a-run"], "not-a-run is not a run id"),

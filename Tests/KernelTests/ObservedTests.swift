@@ -3,6 +3,7 @@ import Glibc
 import Testing
 @testable import AFXDPStack
 import BPFSupport
+import CLibBPF  // SOCK_RAW resolves through the kernel headers CLibBPF brings
 import Evidence
 import Packets
 import Realization

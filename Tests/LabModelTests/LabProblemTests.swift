@@ -61,7 +61,7 @@ struct LabProblemTests {
     @Test("an unknown key far from every known key lists the known keys")
     func unknownKeyWithoutSuggestion() {
         let problem = onlyProblem(yaml: Fixtures.base(replacing: "  from: peer", with: "  from: peer\n  colour: blue"))
-        #expect(problem == "14:3: unknown key 'colour'; keys of traffic are: from, duration, rounds, classes, ssh, sequence")
+        #expect(problem == "14:3: unknown key 'colour'; keys of traffic are: from, duration, rounds, classes, ssh, sequence, load")
         #expect(onlyProblem(yaml: Fixtures.base(replacing: "  from: peer", with: "  form: peer\n  from: peer"))
                 == "13:3: unknown key 'form'; did you mean 'from'?")
         // A misspelt required key is one problem, not also "traffic is missing 'from'".
@@ -162,7 +162,7 @@ struct LabProblemTests {
                 == "14:24: check 'ssh-survives' is already listed at line 14; a check may appear once")
         #expect(onlyProblem(yaml: Fixtures.base(replacing: "expect: [ssh-survives]", with: "expect: []"))
                 == "14:9: expect must list at least one check; checks are: non-matching-reach-kernel, "
-                 + "failed-redirects-pass, matching-reach-xsk, ssh-survives, no-xdp-exceptions, in-order, no-loss, recovers")
+                 + "failed-redirects-pass, matching-reach-xsk, ssh-survives, no-xdp-exceptions, in-order, no-loss, recovers, load-no-loss")
         #expect(onlyProblem(yaml: Fixtures.base(replacing: "  from: peer", with: "  from: peer\n  ssh: off"))
                 == "15:10: ssh-survives needs SSH sessions, but traffic has ssh: off (line 14); remove one of them")
         #expect(onlyProblem(yaml: Fixtures.base(replacing: "  from: peer", with: "  from: peer\n  ssh: {interval: 2s, max-stall: 1s}"))

@@ -32,6 +32,11 @@ extension LabResolver {
                              + "restore-within), or remove the check", at: item)
                 valid = false
             }
+            if expectation.check == .loadNoLoss, traffic?.spec != nil, traffic?.spec?.load == nil {
+                reader.error("load-no-loss judges a load phase; add load: {duration: 3s, rate: max} to traffic, "
+                             + "or remove the check", at: item)
+                valid = false
+            }
             if expectation.check == .sshSurvives, let off = traffic?.sshOff {
                 reader.error("ssh-survives needs SSH sessions, but traffic has ssh: off (line \(reader.location(off).line)); "
                              + "remove one of them", at: item)

@@ -10,7 +10,7 @@ struct TrafficDraft {
 }
 
 extension LabResolver {
-    static let trafficKeys = ["from", "duration", "rounds", "classes", "ssh", "sequence"]
+    static let trafficKeys = ["from", "duration", "rounds", "classes", "ssh", "sequence", "load"]
     static let sshKeys = ["port", "interval", "max-stall"]
 
     func resolveTraffic(_ node: Node, topology: TopologyDraft?, stack: StackDraft?) -> TrafficDraft {
@@ -22,7 +22,7 @@ extension LabResolver {
             draft.sequenceNode = node
             let sequence = resolveSequence(node, stack: stack)
             var alone = true
-            for key in ["duration", "rounds", "classes", "ssh"] {
+            for key in ["duration", "rounds", "classes", "ssh", "load"] {
                 guard let other = fields[key] else { continue }
                 reader.error("\(key) belongs to packet-class traffic; a sequence lab (sequence settings at line "
                              + "\(reader.location(node).line)) sends only its sequence, so remove \(key)", at: other)
@@ -39,8 +39,11 @@ extension LabResolver {
             ssh = sshSessions(node)
             if case .some(.none) = ssh { draft.sshOff = node }
         }
-        if let from, let duration, let rounds, let classes, let ssh {
-            draft.spec = TrafficSpec(from: from, duration: duration, rounds: rounds, classes: classes, ssh: ssh)
+        var load: LoadSpec?? = .some(nil)
+        if let node = fields["load"] { load = resolveLoad(node, stack: stack).map { .some($0) } }
+        if let from, let duration, let rounds, let classes, let ssh, let load {
+            draft.spec = TrafficSpec(from: from, duration: duration, rounds: rounds, classes: classes, ssh: ssh,
+                                     load: load)
         }
         return draft
     }

@@ -1,5 +1,6 @@
 #pragma once
-// tc (clsact) attachment of a BPF program, for the traffic layer's queue steering.
+#include <stdbool.h>
+// tc (clsact) attachment of a BPF program, for the traffic layer's queue steering and load tally.
 // A C shim because bpf_tc_hook and bpf_tc_opts are filled with LIBBPF_OPTS, a macro Swift cannot use.
 
 /// One BPF object loaded and attached to the clsact egress hook of one interface.
@@ -12,6 +13,13 @@ struct xdpshim_tc_attachment;
 /// `*stage` then names the step that failed.
 struct xdpshim_tc_attachment *xdpshim_tc_attach_egress(const char *object_path, const char *program_name,
                                                        int ifindex, int *error, const char **stage);
+
+/// The same on egress (`ingress` false) or ingress (`ingress` true).
+struct xdpshim_tc_attachment *xdpshim_tc_attach(const char *object_path, const char *program_name, int ifindex,
+                                                bool ingress, int *error, const char **stage);
+
+/// The descriptor of the attached object's map `map_name` (bpf_object__find_map_by_name), or -ENOENT.
+int xdpshim_tc_map_fd(const struct xdpshim_tc_attachment *attachment, const char *map_name);
 
 /// Detaches the filter (bpf_tc_detach), removes the clsact hook if this attachment created it
 /// (bpf_tc_hook_destroy), closes the object and frees the attachment. Call it from the same namespace.
