@@ -64,23 +64,24 @@ let package = Package(
                           dependencies: ["Orchestrator", "ProgramCheck", "Guests", "LabModel", "Reports", "Realization", "BPFSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        // Helpers shared by the test targets (a library, so that they exist once).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "LabModelTests", dependencies: ["LabModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PacketsTests", dependencies: ["Packets", "Traffic"]),
-        .testTarget(name: "SequencingTests", dependencies: ["Sequencing"], resources: [.copy("Snapshots")]),
+        // Helpers shared by the test targets (a library, so that they exist once): probes as named traits, the
+        // repository's paths, the built executable, veth pairs in namespaces of a test's own, raw sockets.
+        .target(name: "TestSupport", dependencies: ["Realization", "Packets"], path: "Tests/TestSupport"),
+        .testTarget(name: "LabModelTests", dependencies: ["LabModel", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PacketsTests", dependencies: ["Packets", "Traffic", "TestSupport"]),
+        .testTarget(name: "SequencingTests", dependencies: ["Sequencing", "TestSupport"], resources: [.copy("Snapshots")]),
         .testTarget(name: "VerificationTests",
                     dependencies: ["Verification", "Reports", "LabModel", "Packets", "Evidence", "Sequencing", "TestSupport"]),
         .testTarget(name: "KernelTests",
                     dependencies: ["Orchestrator", "AFXDPStack", "Traffic", "Capture", "Realization", "BPFSupport", "Packets", "Evidence", "LabModel",
                                    "MapRing", "Sequencing", "Reports", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "DocsTests", dependencies: ["LabModel", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "DocsTests", dependencies: ["LabModel", "TestSupport", .product(name: "Yams", package: "Yams")]),
         // The built xdplab executable, run as users run it: exit statuses, output streams, reports.
         .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "GuestTests", dependencies: ["Guests", "Reports"]),
+        .testTarget(name: "GuestTests", dependencies: ["Guests", "Reports", "TestSupport"]),
         .testTarget(name: "ProgramCheckTests",
-                    dependencies: ["ProgramCheck", "Packets", "Realization", "BPFSupport", "AFXDPStack", "CLibBPF"],
+                    dependencies: ["ProgramCheck", "Packets", "Realization", "BPFSupport", "AFXDPStack", "CLibBPF", "TestSupport"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
