@@ -5,9 +5,7 @@ import TestSupport
 
 /// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.
 enum LabMachine {
-    static let ready = geteuid() == 0 && ["/usr/sbin/ip", "/usr/bin/ip", "/sbin/ip", "/bin/ip"].contains {
-        FileManager.default.isExecutableFile(atPath: $0)
-    } && FileManager.default.isExecutableFile(atPath: "/usr/bin/clang")
+    static let ready = Probe.has(tools: ["ip", "clang"])
     static let reason: Comment = "needs root, iproute2 and clang to build xdplab-<run>-* namespaces and load XDP"
 
     static let exampleStack = RepositoryPaths.path("Examples/stack/build/xdp-example-stack")

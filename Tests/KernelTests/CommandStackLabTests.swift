@@ -28,7 +28,7 @@ private func alive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
 private func summary(_ report: LabReport) -> String { TerminalReport.summary([report], color: false) }
 
 @Suite("Command stacks: the team's own binary, judged from the kernel", .serialized,
-       .enabled(if: LabProbe.canRunLabs, "needs root, iproute2 and clang to build xdplab-<run>-* namespaces and load XDP"),
+       Probe.needs(tools: ["ip", "clang"], to: "build xdplab-<run>-* namespaces and load XDP"),
        .enabled(if: OwnStack.built, "the example stack is built by scripts/bootstrap (make -C Examples/stack)"))
 struct CommandStackLabTests {
     @Test("the example stack passes all five checks, with redirect events as socket evidence; its process is gone after")

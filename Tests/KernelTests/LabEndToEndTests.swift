@@ -9,23 +9,14 @@ import Reports
 import Verification
 import TestSupport
 
-/// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.
-enum LabProbe {
-    static let canRunLabs: Bool = geteuid() == 0 && Command.which("ip") != nil && Command.which("clang") != nil
-}
-
-/// The repository, found from this file so the tests run the shipped lab and program.
+/// The shipped lab and program these tests run.
 enum Repository {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let gateLab = root.appendingPathComponent("Labs/gate/validator-ports.yaml").path
-    static let programsFolder = root.appendingPathComponent("Labs/programs").path
-    static let referenceProgram = root.appendingPathComponent("Labs/programs/port_redirect.bpf.c").path
-
+    static let root = RepositoryPaths.root
+    static let gateLab = RepositoryPaths.path("Labs/gate/validator-ports.yaml")
+    static let programsFolder = RepositoryPaths.path("Labs/programs")
+    static let referenceProgram = RepositoryPaths.path("Labs/programs/port_redirect.bpf.c")
     /// The built `xdplab` executable, beside the test bundle in the build folder.
-    static var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("xdplab").path
-    }
+    static var executable: String { XDPLabCommand.executable }
 }
 
 /// The reference program with exactly one bug put in, so each test shows what one mistake does.
@@ -141,7 +132,7 @@ func checkResult(_ name: String, in report: LabReport) -> CheckResult? {
 }
 
 @Suite("A lab, end to end", .serialized,
-       .enabled(if: LabProbe.canRunLabs, "needs root, iproute2 and clang to build xdplab-<run>-* namespaces and load XDP"))
+       Probe.needs(tools: ["ip", "clang"], to: "build xdplab-<run>-* namespaces and load XDP"))
 struct LabEndToEndTests {
     @Test("the reference program passes every check of the gate lab, and the lab is gone afterwards")
     func referencePasses() throws {
