@@ -110,7 +110,9 @@ struct CommandStackLabTests {
         let captures = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: captures) }
         var lab = try OwnStack.lab("example-stack")
-        lab.stack.command = StackCommand(arguments: ["/bin/sh", "-c", "echo starting up; echo cannot find my NIC >&2; exec sleep 60"],
+        // A sleep no other process on this machine has (other runs share it): its pattern finds only ours.
+        let nap = "60.\(UInt32.random(in: 100_000...999_999))"
+        lab.stack.command = StackCommand(arguments: ["/bin/sh", "-c", "echo starting up; echo cannot find my NIC >&2; exec sleep \(nap)"],
                                          ready: 1, workingDirectory: "/")
         lab.stack.preflight = []
         let started = Date()
@@ -122,7 +124,7 @@ struct CommandStackLabTests {
         #expect(error.contains("stack.log"), "the whole output's place is named")
         #expect(report.captureDirectory != nil, "a lab that could not run still points at its evidence folder")
         #expect(leftovers(of: report).isEmpty)
-        #expect(try Command.run("pgrep", ["-f", "exec sleep 60|^sleep 60"]).stdout.isEmpty, "the sleeping command is gone")
+        #expect(try Command.run("pgrep", ["-f", "sleep \(nap)"]).stdout.isEmpty, "the sleeping command is gone")
     }
 
     @Test("a command that exits before it is ready fails at once with its status")

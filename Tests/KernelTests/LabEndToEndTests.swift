@@ -279,16 +279,19 @@ struct LabEndToEndTests {
         // A run that died without tearing down: its record names a process that no longer exists.
         let run = Ownership.newRunID()
         let name = Ownership.namespaceName(run: run, host: "ghost")
-        let unrelated = "xdplab-tlead-unrelated"
+        // Named like ours but not a run's (no 6-hex run id): clean must leave it. Unique, so parallel runs never meet.
+        let unrelated = "xdplab-tlead-unrelated-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         let record = "\(Ownership.recordDirectory)/\(run)"
-        try Command.checked("ip", ["netns", "add", name])
-        try Command.checked("ip", ["netns", "add", unrelated])
         defer {
             _ = try? Command.run("ip", ["netns", "delete", name])
             _ = try? Command.run("ip", ["netns", "delete", unrelated])
             try? FileManager.default.removeItem(atPath: record)
         }
+        // The record first, naming this live process: lab runs elsewhere on the machine clean leftovers when they
+        // start, and a namespace of ours without a live owner would be theirs to remove before this test's turn.
         try Ownership.writeRecord(run: run, lab: "ghost", namespaces: [name])
+        try Command.checked("ip", ["netns", "add", name])
+        try Command.checked("ip", ["netns", "add", unrelated])
         try "pid 2147483646\nlab ghost\nnamespace \(name)\n".write(toFile: record, atomically: true, encoding: .utf8)
 
         let removals = Cleaner.removeLeftovers()
