@@ -80,11 +80,12 @@ let package = Package(
                                          "BPFSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        // Helpers shared by the test targets (a library, so that they exist once).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "LabModelTests", dependencies: ["LabModel"], resources: [.copy("Fixtures")]),
+        // Helpers shared by the test targets (a library, so that they exist once): probes as named traits, the
+        // repository's paths, the built executable, veth pairs in namespaces of a test's own, raw sockets.
+        .target(name: "TestSupport", dependencies: ["Realization", "SystemSupport", "Packets"], path: "Tests/TestSupport"),
+        .testTarget(name: "LabModelTests", dependencies: ["LabModel", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "Traffic", "LabModel"]),
-        .testTarget(name: "SequencingTests", dependencies: ["Sequencing"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "SequencingTests", dependencies: ["Sequencing", "TestSupport"], resources: [.copy("Snapshots")]),
         .testTarget(name: "VerificationTests",
                     dependencies: ["Verification", "Reports", "LabModel", "Evidence", "Sequencing", "TestSupport"]),
         .testTarget(name: "KernelTests",
@@ -93,13 +94,13 @@ let package = Package(
                                    "Evidence", "LabModel",
                                    "MapRing", "Sequencing", "Reports", "Verification", "CLibBPF", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "DocsTests", dependencies: ["LabModel", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "DocsTests", dependencies: ["LabModel", "TestSupport", .product(name: "Yams", package: "Yams")]),
         // The built xdplab executable, run as users run it: exit statuses, output streams, reports.
         .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "GuestTests", dependencies: ["Guests", "Reports", "Verification"]),
+        .testTarget(name: "GuestTests", dependencies: ["Guests", "Reports", "Verification", "TestSupport"]),
         .testTarget(name: "ProgramCheckTests",
                     dependencies: ["ProgramCheck", "Packets", "Realization", "SystemSupport", "BPFSupport", "XSKSockets",
-                                   "KernelObservation", "AFXDPStack", "CLibBPF", "LabModel"],
+                                   "KernelObservation", "AFXDPStack", "CLibBPF", "LabModel", "TestSupport"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

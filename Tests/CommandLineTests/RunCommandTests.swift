@@ -5,9 +5,7 @@ import TestSupport
 
 /// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.
 enum LabMachine {
-    static let ready = geteuid() == 0 && ["/usr/sbin/ip", "/usr/bin/ip", "/sbin/ip", "/bin/ip"].contains {
-        FileManager.default.isExecutableFile(atPath: $0)
-    } && FileManager.default.isExecutableFile(atPath: "/usr/bin/clang")
+    static let ready = Probe.has(tools: ["ip", "clang"])
     static let reason: Comment = "needs root, iproute2 and clang to build xdplab-<run>-* namespaces and load XDP"
 
     static let exampleStack = RepositoryPaths.path("Examples/stack/build/xdp-example-stack")
@@ -93,15 +91,17 @@ struct RunCommandTests {
         let captures = "\(folder)/captures", json = "\(folder)/report.json", junit = "\(folder)/report.xml"
         let running = try XDPLabCommand.start(["run", labs, "--json", json, "--junit", junit, "--captures", captures])
 
-        // The second lab is under way once its capture file exists; its run id ends its folder's name.
-        var secondRun: String?
-        for _ in 0..<600 where secondRun == nil {
-            Thread.sleep(forTimeInterval: 0.05)
-            let files = FileManager.default.enumerator(atPath: "\(captures)/second-lab")?.compactMap { $0 as? String } ?? []
-            secondRun = files.first { $0.hasSuffix(".pcap") }.flatMap { $0.split(separator: "/").first?.split(separator: "-").last }.map(String.init)
+        // The second lab names its run id when it starts; it is under way once it reports injected frames.
+        let announced = running.waitForErrorLine(timeout: 120) {
+            $0.hasPrefix("[second-lab") && $0.contains("] run ") && $0.contains(": evidence goes to")
         }
-        let run = try #require(secondRun, "the second lab never started its capture")
-        Thread.sleep(forTimeInterval: 1)
+        let runLine = try #require(announced, "the second lab never started")
+        let run = try #require(runLine.split(separator: "] run ").last?.prefix(6)).description
+        let injecting = running.waitForErrorLine(timeout: 120) { line in
+            guard line.hasPrefix("[second-lab"), let range = line.range(of: "] inject: ") else { return false }
+            return (Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0) > 0
+        }
+        try #require(injecting != nil, "the second lab never reported injected frames")
 
         let list = try XDPLabCommand.run(["list"])
         let row = try #require(list.stdout.split(separator: "\n").first { $0.hasPrefix(run) }, "\(list.stdout)")

@@ -1,11 +1,10 @@
 import Foundation
+import TestSupport
 
 /// The repository's documents as a test reads them: fenced code blocks with the heading they stand under.
 enum Markdown {
     static let repository: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
+        RepositoryPaths.root
     }()
 
     struct Block: Equatable {

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 import Guests
+import TestSupport
 
 /// The command line end to end: `xdplab doctor`'s output shape, and a lab skipped for a missing requirement.
 @Suite("doctor and requires: from the command line")
@@ -15,7 +16,7 @@ struct DoctorAndSkipTests {
     }
 
     @Test("doctor: one line per capability, yes or no, the requires name in brackets, a reason on each",
-          .enabled(if: geteuid() == 0, "needs root: the probes load BPF programs and make a scratch namespace"))
+          Probe.needs(to: "run the probes, which load BPF programs and make a scratch namespace"))
     func doctorShape() throws {
         let (status, text) = try run(["doctor"])
         #expect(status == 0, "\(text)")
@@ -37,7 +38,7 @@ struct DoctorAndSkipTests {
     }
 
     @Test("a lab that requires netdevsim is skipped here: SKIP in the terminal, skipped in JSON and JUnit, exit status 4",
-          .enabled(if: geteuid() == 0 && !FileManager.default.fileExists(atPath: "/sys/bus/netdevsim"),
+          .enabled(if: Probe.isRoot && !FileManager.default.fileExists(atPath: "/sys/bus/netdevsim"),
                    "needs root and a kernel without netdevsim"))
     func skipped() throws {
         let folder = NSTemporaryDirectory() + "xdplab-skip-\(getpid())"

@@ -2,12 +2,13 @@ import Foundation
 import Glibc
 import Testing
 import Guests
+import TestSupport
 
 /// A guest that cannot boot is an error with the console's tail, within the bound, and leaves no qemu behind.
 @Suite("guest kernels: failures are bounded errors")
 struct GuestFailureTests {
     @Test("a kernel image that is not a kernel: an error naming the kernel and the console tail, no qemu left",
-          .enabled(if: GuestProbe.tools.missing.isEmpty && geteuid() == 0, "needs root and virtme-ng, qemu, busybox, kmod"),
+          .enabled(if: GuestProbe.tools.missing.isEmpty && Probe.isRoot, "needs root and virtme-ng, qemu, busybox, kmod"),
           .timeLimit(.minutes(2)))
     func bogusKernel() throws {
         let root = NSTemporaryDirectory() + "xdplab-bogus-\(getpid())"

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Guests
 import Testing
+import TestSupport
 
 /// What a real guest boot needs, probed once: root, a cached kernel, virtme-ng, qemu, busybox, kmod, clang.
 enum GuestProbe {
@@ -11,7 +12,7 @@ enum GuestProbe {
 
     /// nil when a guest can boot here; otherwise why not, in words a reader sees in the skip.
     static let missing: String? = {
-        if geteuid() != 0 { return "needs root" }
+        if !Probe.isRoot { return "needs root" }
         guard kernel != nil else { return "no guest kernel cached in \(cache.kernelsDirectory) (run: xdplab kernels fetch 6.1)" }
         if !tools.missing.isEmpty { return "guest tools missing: " + tools.missing.joined(separator: "; ") }
         if !FileManager.default.isExecutableFile(atPath: "/usr/bin/clang") { return "needs clang to compile the lab's program" }
@@ -22,8 +23,7 @@ enum GuestProbe {
     static var reason: Comment { Comment(rawValue: missing ?? "ready") }
 
     /// The repository, from this file's path.
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    static let repository = RepositoryPaths.root.path
 
     /// The xdplab binary built beside this test bundle (`swift build` builds both into one folder).
     static var xdplab: String {

@@ -5,66 +5,17 @@ import Capture
 import Packets
 import Realization
 import SystemSupport
+import TestSupport
 
-/// Whether this process may create namespaces and packet sockets; probed once, shown as the skip reason.
-private enum CaptureProbe {
-    static let canCapture: Bool = getuid() == 0 && Command.which("ip") != nil
-}
-
-/// Two namespaces joined by one veth: `va` (02:00:00:00:00:0a) in `-a`, `vb` (02:00:00:00:00:0b) in `-b`.
-/// No addresses and no IPv6 address generation, so the kernel itself sends no ARP or ND on the link.
-private struct VethPair {
-    static let a = "xdplab-tverify-a", b = "xdplab-tverify-b"
+/// Two namespaces of this test's own joined by one veth: `va` (02:00:00:00:00:0a) in `-a`, `vb` (02:00:00:00:00:0b)
+/// in `-b`. No addresses and no IPv6 address generation, so the kernel itself sends no ARP or ND on the link.
+private enum Link {
     static let macA: [UInt8] = [0x02, 0, 0, 0, 0, 0x0a]
     static let macB: [UInt8] = [0x02, 0, 0, 0, 0, 0x0b]
 
-    static func create() throws {
-        remove()
-        try Command.checked("ip", ["netns", "add", a])
-        try Command.checked("ip", ["netns", "add", b])
-        try Command.checked("ip", ["-n", a, "link", "add", "name", "va", "address", "02:00:00:00:00:0a", "type", "veth",
-                                   "peer", "name", "vb", "address", "02:00:00:00:00:0b", "netns", b])
-        try Command.checked("ip", ["-n", a, "link", "set", "dev", "va", "addrgenmode", "none", "up"])
-        try Command.checked("ip", ["-n", b, "link", "set", "dev", "vb", "addrgenmode", "none", "up"])
+    static func create() throws -> VethPair {
+        try VethPair(label: "capture", interfaces: ("va", "vb"), macs: (macA, macB))
     }
-
-    static func remove() {
-        _ = try? Command.run("ip", ["netns", "del", a])
-        _ = try? Command.run("ip", ["netns", "del", b])
-    }
-}
-
-/// Sends hand-built Ethernet frames out of one interface through a raw AF_PACKET socket opened in its namespace.
-private final class RawSender {
-    let fd: Int32
-    let ifindex: Int32
-
-    init(namespace: String, interface: String) throws {
-        (fd, ifindex) = try NetworkNamespace.run(namespace) {
-            let fd = try syscall("open AF_PACKET socket") { socket(AF_PACKET, Int32(SOCK_RAW.rawValue), 0) }
-            let index = Int32(if_nametoindex(interface))
-            if index == 0 { close(fd); throw SystemError("find \(interface)", errno: ENODEV) }
-            return (fd, index)
-        }
-    }
-
-    func send(_ frame: [UInt8]) throws {
-        // struct sockaddr_ll (not exported by Swift's Glibc): family, protocol, ifindex, hatype, pkttype, halen, addr[8].
-        var address = [UInt8](repeating: 0, count: 20)
-        withUnsafeBytes(of: UInt16(AF_PACKET)) { address.replaceSubrange(0..<2, with: $0) }
-        withUnsafeBytes(of: ifindex) { address.replaceSubrange(4..<8, with: $0) }
-        let sent = try frame.withUnsafeBytes { bytes in
-            try address.withUnsafeBytes { raw in
-                try syscall("send frame") {
-                    sendto(fd, bytes.baseAddress, bytes.count, 0, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
-                           socklen_t(raw.count))
-                }
-            }
-        }
-        #expect(sent == frame.count)
-    }
-
-    deinit { close(fd) }
 }
 
 /// Frames built by hand; every one carries a tag so the capture's index can be checked.
@@ -125,37 +76,45 @@ private struct PcapFile {
 }
 
 @Suite("libpcap capture in a namespace", .serialized,
-       .enabled(if: CaptureProbe.canCapture, "needs root and iproute2 to create xdplab-tverify-* namespaces"))
+       Probe.needs(tools: ["ip"], to: "create xdplab-tcapture-* namespaces and open packet sockets"))
 struct CaptureTests {
     @Test("indexes incoming tags, counts ARP/ND, writes every frame to a valid pcap file, loses none at stop")
     func capturesTaggedFrames() throws {
-        try VethPair.create()
-        defer { VethPair.remove() }
+        let pair = try Link.create()
+        defer { pair.remove() }
         let folder = NSTemporaryDirectory() + "xdplab-tverify-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = "\(folder)/nested/va.pcap"
 
-        let capture = try PacketCapture.start(namespace: VethPair.a, interface: "va", file: file)
-        let peer = try RawSender(namespace: VethPair.b, interface: "vb")
-        let local = try RawSender(namespace: VethPair.a, interface: "va")
+        let began = Date()
+        let capture = try PacketCapture.start(namespace: pair.a.namespace, interface: "va", file: file)
+        let peer = try RawSocket(namespace: pair.b.namespace, interface: "vb", tap: false)
+        let local = try RawSocket(namespace: pair.a.namespace, interface: "va", tap: false)
         for id: UInt64 in [101, 102, 103] {
-            try peer.send(Frames.experimental(id: id, from: VethPair.macB, to: VethPair.macA))
+            try peer.send(Frames.experimental(id: id, from: Link.macB, to: Link.macA))
         }
-        try peer.send(Frames.arpRequest(id: 104, from: VethPair.macB))
-        try peer.send(Frames.neighbourSolicitation(id: 105, from: VethPair.macB))
+        try peer.send(Frames.arpRequest(id: 104, from: Link.macB))
+        try peer.send(Frames.neighbourSolicitation(id: 105, from: Link.macB))
         // Untagged: what the hosts' own neighbour resolution sends; only these count as ARP/ND.
-        try peer.send(Frames.arpRequest(id: nil, from: VethPair.macB))
-        try peer.send(Frames.neighbourSolicitation(id: nil, from: VethPair.macB))
+        try peer.send(Frames.arpRequest(id: nil, from: Link.macB))
+        try peer.send(Frames.neighbourSolicitation(id: nil, from: Link.macB))
         // Sent by the captured side: in the file, but not an arrival.
-        try local.send(Frames.experimental(id: 200, from: VethPair.macA, to: VethPair.macB))
+        try local.send(Frames.experimental(id: 200, from: Link.macA, to: Link.macB))
         // A burst that fits in the taps' rings, then no pause before stop: stop itself must drain what is queued.
         let burst: Range<UInt64> = 1000..<4000
-        for id in burst { try peer.send(Frames.experimental(id: id, from: VethPair.macB, to: VethPair.macA)) }
+        for id in burst { try peer.send(Frames.experimental(id: id, from: Link.macB, to: Link.macA)) }
         let result = capture.stop()
+        let elapsed = Date().timeIntervalSince(began)
 
         #expect(result.file == file)
         #expect(Set(result.tagged.keys) == Set([101, 102, 103, 104, 105] + burst))
-        #expect(result.tagged.values.allSatisfy { $0 >= 0 })
+        // Arrival times are seconds since the capture started: within the capture's life, and in the order one
+        // sender on one link sent them.
+        #expect(result.tagged.values.allSatisfy { $0 >= 0 && $0 <= elapsed }, "a time outside 0…\(elapsed) s")
+        let order: [UInt64] = [101, 102, 103, 104, 105] + burst
+        let times = order.compactMap { result.tagged[$0] }
+        #expect(times.count == order.count && zip(times, times.dropFirst()).allSatisfy { $0 <= $1 },
+                "arrival times out of sending order")
         #expect(result.arpFrames == 1)
         #expect(result.neighbourDiscoveryFrames == 1)
         #expect(result.droppedByCapture == 0)
@@ -173,15 +132,15 @@ struct CaptureTests {
 
     @Test("an interface that vanishes mid-capture is reported, not a hang or a silent gap")
     func interfaceVanishes() throws {
-        try VethPair.create()
-        defer { VethPair.remove() }
+        let pair = try Link.create()
+        defer { pair.remove() }
         let folder = NSTemporaryDirectory() + "xdplab-tverify-\(getpid())-vanish"
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let capture = try PacketCapture.start(namespace: VethPair.a, interface: "va", file: "\(folder)/va.pcap")
-        let peer = try RawSender(namespace: VethPair.b, interface: "vb")
-        try peer.send(Frames.experimental(id: 7, from: VethPair.macB, to: VethPair.macA))
+        let capture = try PacketCapture.start(namespace: pair.a.namespace, interface: "va", file: "\(folder)/va.pcap")
+        let peer = try RawSocket(namespace: pair.b.namespace, interface: "vb", tap: false)
+        try peer.send(Frames.experimental(id: 7, from: Link.macB, to: Link.macA))
         usleep(100_000)   // let the capture thread read it before the link goes
-        try Command.checked("ip", ["-n", VethPair.a, "link", "del", "dev", "va"])
+        try Command.checked("ip", ["-n", pair.a.namespace, "link", "del", "dev", "va"])
         usleep(100_000)
         let result = capture.stop()
         #expect(result.tagged.keys.contains(7))
@@ -190,12 +149,12 @@ struct CaptureTests {
 
     @Test("names the interface when it cannot open the capture")
     func missingInterface() throws {
-        try VethPair.create()
-        defer { VethPair.remove() }
+        let pair = try Link.create()
+        defer { pair.remove() }
         let folder = NSTemporaryDirectory() + "xdplab-tverify-\(getpid())-missing"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect {
-            _ = try PacketCapture.start(namespace: VethPair.a, interface: "nosuch0", file: "\(folder)/x.pcap")
+            _ = try PacketCapture.start(namespace: pair.a.namespace, interface: "nosuch0", file: "\(folder)/x.pcap")
         } throws: { error in
             "\(error)".contains("nosuch0")
         }

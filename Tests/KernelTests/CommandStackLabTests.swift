@@ -29,7 +29,7 @@ private func alive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
 private func summary(_ report: LabReport) -> String { TerminalReport.summary([report], color: false) }
 
 @Suite("Command stacks: the team's own binary, judged from the kernel", .serialized,
-       .enabled(if: LabProbe.canRunLabs, "needs root, iproute2 and clang to build xdplab-<run>-* namespaces and load XDP"),
+       Probe.needs(tools: ["ip", "clang"], to: "build xdplab-<run>-* namespaces and load XDP"),
        .enabled(if: OwnStack.built, "the example stack is built by scripts/bootstrap (make -C Examples/stack)"))
 struct CommandStackLabTests {
     @Test("the example stack passes all five checks, with redirect events as socket evidence; its process is gone after")
@@ -111,7 +111,9 @@ struct CommandStackLabTests {
         let captures = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: captures) }
         var lab = try OwnStack.lab("example-stack")
-        lab.stack.command = StackCommand(arguments: ["/bin/sh", "-c", "echo starting up; echo cannot find my NIC >&2; exec sleep 60"],
+        // A sleep no other process on this machine has (other runs share it): its pattern finds only ours.
+        let nap = "60.\(UInt32.random(in: 100_000...999_999))"
+        lab.stack.command = StackCommand(arguments: ["/bin/sh", "-c", "echo starting up; echo cannot find my NIC >&2; exec sleep \(nap)"],
                                          ready: 1, workingDirectory: "/")
         lab.stack.preflight = []
         let started = Date()
@@ -123,7 +125,7 @@ struct CommandStackLabTests {
         #expect(error.contains("stack.log"), "the whole output's place is named")
         #expect(report.captureDirectory != nil, "a lab that could not run still points at its evidence folder")
         #expect(leftovers(of: report).isEmpty)
-        #expect(try Command.run("pgrep", ["-f", "exec sleep 60|^sleep 60"]).stdout.isEmpty, "the sleeping command is gone")
+        #expect(try Command.run("pgrep", ["-f", "sleep \(nap)"]).stdout.isEmpty, "the sleeping command is gone")
     }
 
     @Test("a command that exits before it is ready fails at once with its status")

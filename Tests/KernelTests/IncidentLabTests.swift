@@ -7,15 +7,10 @@ import Realization
 import SystemSupport
 import Reports
 import Verification
-
-/// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.
-private enum IncidentProbe {
-    static let canRunLabs: Bool = geteuid() == 0 && Command.which("ip") != nil && Command.which("clang") != nil
-}
+import TestSupport
 
 private enum IncidentLibrary {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Labs/incidents").path
+    static let folder = RepositoryPaths.path("Labs/incidents")
 
     /// The buggy labs in the folder, each with a `<name>-fixed.yaml` twin: a new incident is run without
     /// being listed here.
@@ -37,7 +32,7 @@ private enum IncidentLibrary {
 }
 
 @Suite("Incident library", .serialized,
-       .enabled(if: IncidentProbe.canRunLabs, "needs root, iproute2 and clang to build lab namespaces and load XDP"))
+       Probe.labs)
 struct IncidentLabTests {
     @Test("the library holds every known incident")
     func libraryIsComplete() {

@@ -8,24 +8,16 @@ import Realization
 import SystemSupport
 import Reports
 import Verification
+import TestSupport
 
-/// Root and the tools a real lab needs; probed once, shown as the skip reason otherwise.
-enum LabProbe {
-    static let canRunLabs: Bool = geteuid() == 0 && Command.which("ip") != nil && Command.which("clang") != nil
-}
-
-/// The repository, found from this file so the tests run the shipped lab and program.
+/// The shipped lab and program these tests run.
 enum Repository {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let gateLab = root.appendingPathComponent("Labs/gate/validator-ports.yaml").path
-    static let programsFolder = root.appendingPathComponent("Labs/programs").path
-    static let referenceProgram = root.appendingPathComponent("Labs/programs/port_redirect.bpf.c").path
-
+    static let root = RepositoryPaths.root
+    static let gateLab = RepositoryPaths.path("Labs/gate/validator-ports.yaml")
+    static let programsFolder = RepositoryPaths.path("Labs/programs")
+    static let referenceProgram = RepositoryPaths.path("Labs/programs/port_redirect.bpf.c")
     /// The built `xdplab` executable, beside the test bundle in the build folder.
-    static var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("xdplab").path
-    }
+    static var executable: String { XDPLabCommand.executable }
 }
 
 /// The reference program with exactly one bug put in, so each test shows what one mistake does.
@@ -141,7 +133,7 @@ func checkResult(_ name: String, in report: LabReport) -> CheckResult? {
 }
 
 @Suite("A lab, end to end", .serialized,
-       .enabled(if: LabProbe.canRunLabs, "needs root, iproute2 and clang to build xdplab-<run>-* namespaces and load XDP"))
+       Probe.needs(tools: ["ip", "clang"], to: "build xdplab-<run>-* namespaces and load XDP"))
 struct LabEndToEndTests {
     @Test("the reference program passes every check of the gate lab, and the lab is gone afterwards")
     func referencePasses() throws {
@@ -225,39 +217,32 @@ struct LabEndToEndTests {
 
     @Test("SIGINT during traffic tears the lab down and exits 130")
     func interruptTearsDown() throws {
-        let executable = Repository.executable
-        try #require(FileManager.default.isExecutableFile(atPath: executable),
-                     "build the xdplab executable first (swift build): \(executable) is missing")
+        try #require(XDPLabCommand.isBuilt, "build the xdplab executable first (swift build): \(XDPLabCommand.executable) is missing")
         let captures = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: captures) }
-        let before = Set(ourNamespaces())
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["run", Repository.gateLab, "--captures", captures]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait until the lab's namespaces exist and its stack is up, then interrupt mid-traffic.
-        var appeared: Set<String> = []
-        for _ in 0..<200 where appeared.count < 2 {
-            Thread.sleep(forTimeInterval: 0.05)
-            appeared = Set(ourNamespaces()).subtracting(before)
+        let running = try XDPLabCommand.start(["run", Repository.gateLab, "--captures", captures])
+        // The run names its id first; its namespaces are xdplab-<id>-*.
+        let announced = running.waitForErrorLine(timeout: 60) { $0.contains("] run ") && $0.contains(": evidence goes to") }
+        let runLine = try #require(announced, "the run never announced itself")
+        let run = try #require(runLine.split(separator: "] run ").last?.prefix(6)).description
+        // Interrupt once traffic is on the wire: the injector has reported frames sent (the first report comes
+        // after the first frames, "inject: 7/720").
+        let injecting = running.waitForErrorLine(timeout: 120) { line in
+            guard let range = line.range(of: "] inject: "), let sent = Int(line[range.upperBound...].prefix { $0.isNumber }) else { return false }
+            return sent > 0
         }
-        #expect(appeared.count == 2)
-        // Interrupt once traffic flows: the capture file exists before the stack comes up, then give the
-        // start-up a second to finish.
-        var capturing = false
-        for _ in 0..<200 where !capturing {
-            Thread.sleep(forTimeInterval: 0.05)
-            let files = FileManager.default.enumerator(atPath: captures)?.compactMap { $0 as? String } ?? []
-            capturing = files.contains { $0.hasSuffix(".pcap") }
-        }
-        #expect(capturing, "the run never started its capture")
-        Thread.sleep(forTimeInterval: 1)
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
-        #expect(Set(ourNamespaces()).intersection(appeared).isEmpty)
+        try #require(injecting != nil, "the run never reported injected frames")
+        let namespaces = Ownership.existingNamespaces().filter { Ownership.runID(ofNamespace: $0) == run }
+        #expect(namespaces.count == 2, "\(namespaces)")
+        running.signal(SIGINT)
+        let result = running.finish()
+        #expect(result.status == 130, "\(result.stderr.suffix(2000))")
+        #expect(Ownership.existingNamespaces().filter { Ownership.runID(ofNamespace: $0) == run }.isEmpty)
+        // It was interrupted mid-traffic: the capture holds frames (more than a pcap file's 24-byte header).
+        let pcap = try #require(FileManager.default.enumerator(atPath: captures)?.compactMap { $0 as? String }
+            .first { $0.hasSuffix(".pcap") })
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: "\(captures)/\(pcap)")[.size] as? Int)
+        #expect(size > 24, "the capture of the interrupted run is empty")
     }
 
     @Test("the gate lab's pre-flight check refuses a flags-0 program before anything is deployed")
@@ -295,16 +280,19 @@ struct LabEndToEndTests {
         // A run that died without tearing down: its record names a process that no longer exists.
         let run = Ownership.newRunID()
         let name = Ownership.namespaceName(run: run, host: "ghost")
-        let unrelated = "xdplab-tlead-unrelated"
+        // Named like ours but not a run's (no 6-hex run id): clean must leave it. Unique, so parallel runs never meet.
+        let unrelated = "xdplab-tlead-unrelated-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         let record = "\(Ownership.recordDirectory)/\(run)"
-        try Command.checked("ip", ["netns", "add", name])
-        try Command.checked("ip", ["netns", "add", unrelated])
         defer {
             _ = try? Command.run("ip", ["netns", "delete", name])
             _ = try? Command.run("ip", ["netns", "delete", unrelated])
             try? FileManager.default.removeItem(atPath: record)
         }
+        // The record first, naming this live process: lab runs elsewhere on the machine clean leftovers when they
+        // start, and a namespace of ours without a live owner would be theirs to remove before this test's turn.
         try Ownership.writeRecord(run: run, lab: "ghost", namespaces: [name])
+        try Command.checked("ip", ["netns", "add", name])
+        try Command.checked("ip", ["netns", "add", unrelated])
         try "pid 2147483646\nlab ghost\nnamespace \(name)\n".write(toFile: record, atomically: true, encoding: .utf8)
 
         let removals = Cleaner.removeLeftovers()

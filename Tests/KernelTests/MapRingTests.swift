@@ -8,19 +8,13 @@ import Packets
 import Realization
 import SystemSupport
 import Sequencing
-
-/// Whether this process may compile and load BPF programs; probed once, shown as the skip reason.
-private enum MapRingProbe {
-    static let canLoad: Bool = getuid() == 0 && Command.which("clang") != nil
-}
+import TestSupport
 
 /// The two map-ring programs, compiled from Labs/programs and driven with BPF_PROG_TEST_RUN: the kernel
 /// runs the real XDP program on each crafted frame, with no interface and no namespace involved.
 private final class MapRingBench {
     static let port: UInt16 = 7100
-    static let programs = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Labs/programs")
+    static let programs = RepositoryPaths.root.appendingPathComponent("Labs/programs")
 
     let object: BPFObject
     let program: BPFProgram
@@ -78,7 +72,7 @@ private final class MapRingBench {
 private let xdpDrop = UInt32(XDP_DROP.rawValue), xdpPass = UInt32(XDP_PASS.rawValue)
 
 @Suite("map ring programs under BPF_PROG_TEST_RUN", .serialized,
-       .enabled(if: MapRingProbe.canLoad, "needs root and clang to compile and load the map-ring XDP programs"))
+       Probe.needs(tools: ["clang"], to: "compile and load the map-ring XDP programs"))
 struct MapRingTests {
     @Test func claimsOnlyUDPToTheRingPortAndCopiesThePayload() throws {
         let bench = try MapRingBench("map_ring")
@@ -243,32 +237,26 @@ struct MapRingTests {
     }
 }
 
-/// Two namespaces joined by a veth: `seqa0` in `-a` sends with a kernel UDP socket, `seqb0` in `-b` runs
-/// the map-ring program in native mode. Static neighbours, so no ARP or NDP runs during the test.
-private enum MapRingLink {
-    static let a = "xdplab-tseq-a", b = "xdplab-tseq-b"
+/// Two namespaces of the test's own joined by a veth: `seqa0` in `-a` sends with a kernel UDP socket, `seqb0` in
+/// `-b` runs the map-ring program in native mode. Static neighbours, so no ARP or NDP runs during the test.
+private final class MapRingLink {
     static let senderAddress: [UInt8] = [198, 18, 7, 1], ringAddress: [UInt8] = [198, 18, 7, 2]
+    let pair: VethPair
+    var a: String { pair.a.namespace }
+    var b: String { pair.b.namespace }
 
-    static func create() throws {
-        remove()
-        try Command.checked("ip", ["netns", "add", a])
-        try Command.checked("ip", ["netns", "add", b])
-        try Command.checked("ip", ["-n", a, "link", "add", "name", "seqa0", "address", "02:00:00:00:07:0a", "type", "veth",
-                                   "peer", "name", "seqb0", "address", "02:00:00:00:07:0b", "netns", b])
-        try Command.checked("ip", ["-n", a, "link", "set", "dev", "seqa0", "addrgenmode", "none", "up"])
-        try Command.checked("ip", ["-n", b, "link", "set", "dev", "seqb0", "addrgenmode", "none", "up"])
+    init() throws {
+        pair = try VethPair(label: "mapring", interfaces: ("seqa0", "seqb0"),
+                            macs: ([0x02, 0, 0, 0, 0x07, 0x0a], [0x02, 0, 0, 0, 0x07, 0x0b]))
         try Command.checked("ip", ["-n", a, "addr", "add", "198.18.7.1/24", "dev", "seqa0"])
         try Command.checked("ip", ["-n", b, "addr", "add", "198.18.7.2/24", "dev", "seqb0"])
         try Command.checked("ip", ["-n", a, "neigh", "replace", "198.18.7.2", "lladdr", "02:00:00:00:07:0b", "dev", "seqa0", "nud", "permanent"])
     }
 
-    static func remove() {
-        _ = try? Command.run("ip", ["netns", "del", a])
-        _ = try? Command.run("ip", ["netns", "del", b])
-    }
+    func remove() { pair.remove() }
 
     /// Attaches in native mode, never over another program. The C function is `bpf_xdp_attach`.
-    static func attach(_ program: BPFProgram) throws {
+    func attach(_ program: BPFProgram) throws {
         try NetworkNamespace.run(b) {
             let ifindex = Int32(bitPattern: if_nametoindex("seqb0"))
             guard ifindex > 0 else { throw SystemError("find seqb0 in \(b)", errno: Glibc.errno) }
@@ -278,7 +266,7 @@ private enum MapRingLink {
     }
 
     /// A UDP socket opened inside the sender's namespace.
-    static func senderSocket() throws -> Int32 {
+    func senderSocket() throws -> Int32 {
         try NetworkNamespace.run(a) {
             try syscall("open UDP socket in \(a)") { socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0) }
         }
@@ -299,23 +287,21 @@ private enum MapRingLink {
     }
 }
 
-@Suite("map ring on a veth", .serialized,
-       .enabled(if: MapRingProbe.canLoad && Command.which("ip") != nil,
-                "needs root, iproute2 and clang to build xdplab-tseq-* namespaces and attach XDP"))
+@Suite("map ring on a veth", .serialized, Probe.needs(tools: ["ip", "clang"], to: "build xdplab-tmapring-* namespaces and attach XDP"))
 struct MapRingLinkTests {
     /// A paced run from a kernel UDP socket through native XDP into the fixed ring: the receiver sees the
     /// packets in order, every packet is accounted for (consumed or counted as a full-ring drop), and the
     /// XDP arrival stamp minus the payload's send stamp gives a one-way latency on one clock.
     @Test func pacedRunThroughNativeXDPArrivesInOrderWithLatency() throws {
-        try MapRingLink.create()
-        defer { MapRingLink.remove() }
+        let link = try MapRingLink()
+        defer { link.remove() }
         let bench = try MapRingBench("map_ring")
-        try MapRingLink.attach(bench.program)
+        try link.attach(bench.program)
         let poller = try MapRingPoller(object: bench.object)
         poller.start()
         defer { poller.stop() }
 
-        let socket = try MapRingLink.senderSocket()
+        let socket = try link.senderSocket()
         defer { close(socket) }
         let count = 2_000
         let schedule = PacedSchedule(pacing: .interval(nanoseconds: 20_000), extent: .count(count))

@@ -10,11 +10,7 @@ import Realization
 import SystemSupport
 import KernelObservation
 import XSKSockets
-
-/// Whether this process may build namespaces, load BPF and open AF_XDP sockets; probed once, shown as the skip reason.
-private enum ObservedProbe {
-    static let canRun: Bool = geteuid() == 0 && Command.which("ip") != nil && Command.which("clang") != nil
-}
+import TestSupport
 
 /// One namespace of its own per test, `xdplab-tobs-<random>`, with a veth whose stack side `s0` has two RX
 /// queues and whose peer `p0` has one TX queue: veth hands TX queue q to RX queue q, so every frame `p0`
@@ -53,8 +49,7 @@ private struct ObservedLink {
     }
 
     func stack(queues: [Int], refill: Bool = true, initialFill: Int? = nil) throws -> AFXDPStack {
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Labs/programs/port_redirect.bpf.c").path
+        let source = RepositoryPaths.path("Labs/programs/port_redirect.bpf.c")
         let object = try BPFCompiler.object(for: source, outputDirectory: work)
         return AFXDPStack(configuration: StackConfiguration(
             namespace: namespace, interface: "s0", objectPath: object, attachMode: .native, ports: [8003],
@@ -65,31 +60,16 @@ private struct ObservedLink {
     func send(count: Int) throws {
         let builder = FrameBuilder(source: Self.peerMAC, destination: Self.stackMAC)
         let header = IPv4Header(source: [198, 18, 0, 2], destination: [198, 18, 0, 1])
-        let (fd, ifindex) = try NetworkNamespace.run(namespace) { () throws -> (Int32, Int32) in
-            let fd = try syscall("open AF_PACKET socket in \(namespace)") { socket(AF_PACKET, Int32(SOCK_RAW.rawValue), 0) }
-            return (fd, Int32(bitPattern: if_nametoindex("p0")))
-        }
-        defer { close(fd) }
-        // struct sockaddr_ll: family, protocol, ifindex, hatype, pkttype, halen, addr[8].
-        var address = [UInt8](repeating: 0, count: 20)
-        withUnsafeBytes(of: UInt16(AF_PACKET)) { address.replaceSubrange(0..<2, with: $0) }
-        withUnsafeBytes(of: ifindex) { address.replaceSubrange(4..<8, with: $0) }
+        let sender = try RawSocket(namespace: namespace, interface: "p0", tap: false)
         for i in 0..<count {
-            let frame = builder.ipv4(header, .udp(source: UInt16(40000 + i), destination: 8003, payload: Array(repeating: 0xAB, count: 32)))
-            _ = try frame.withUnsafeBytes { bytes in
-                try address.withUnsafeBytes { raw in
-                    try syscall("send a frame on p0") {
-                        sendto(fd, bytes.baseAddress, bytes.count, 0, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
-                               socklen_t(raw.count))
-                    }
-                }
-            }
+            try sender.send(builder.ipv4(header, .udp(source: UInt16(40000 + i), destination: 8003,
+                                                      payload: Array(repeating: 0xAB, count: 32))))
         }
     }
 }
 
 @Suite("What the kernel says about AF_XDP sockets and attached programs, whoever made them", .serialized,
-       .enabled(if: ObservedProbe.canRun, "needs root, iproute2 and clang to build xdplab-tobs-* namespaces, load BPF and open AF_XDP sockets"))
+       Probe.needs(tools: ["ip", "clang"], to: "build xdplab-tobs-* namespaces, load BPF and open AF_XDP sockets"))
 struct ObservedTests {
     @Test("ObservedSockets sees the stack's sockets with exact queue and ifindex; a starved socket's drops show after traffic")
     func socketsOfTheStack() throws {

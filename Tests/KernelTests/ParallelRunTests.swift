@@ -3,6 +3,7 @@ import Glibc
 import Testing
 import Realization
 import SystemSupport
+import TestSupport
 
 /// Short copies of the gate lab in a temporary folder, each with its own name; `failing` ones run the flags-0
 /// incident program, so their failed-redirects-pass check fails.
@@ -33,7 +34,7 @@ private func xdplab(_ arguments: [String]) throws -> Process {
 }
 
 @Suite("xdplab run --jobs: labs at once, each in a child run", .serialized,
-       .enabled(if: LabProbe.canRunLabs, "needs root, iproute2 and clang to build xdplab-<run>-* namespaces and load XDP"))
+       Probe.needs(tools: ["ip", "clang"], to: "build xdplab-<run>-* namespaces and load XDP"))
 struct ParallelRunTests {
     @Test("reports come back in the order given, the exit status covers all, and nothing is left")
     func orderAndStatus() throws {

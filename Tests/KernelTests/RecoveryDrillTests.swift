@@ -36,7 +36,7 @@ private func drillReport(_ name: String) throws -> LabReport {
 }
 
 @Suite("Recovery drills: break the network on purpose and time the watchdog", .serialized,
-       .enabled(if: LabProbe.canRunLabs, "needs root, iproute2 and clang to build xdplab-<run>-* namespaces and load XDP"),
+       Probe.needs(tools: ["ip", "clang"], to: "build xdplab-<run>-* namespaces and load XDP"),
        .enabled(if: Drills.ping, "the shipped watchdogs ping the peer: apt-get install iputils-ping (scripts/bootstrap does)"))
 struct RecoveryDrillTests {
     @Test("the seed's watchdog (5 s pings, 3 failures) brings SSH back, after a lockout its timings predict")

@@ -10,12 +10,10 @@ import TestSupport
 
 /// The report page of a real run, in a real browser.
 @Suite("report.html of a real run", .serialized,
-       .enabled(if: geteuid() == 0 && Command.which("ip") != nil && Command.which("clang") != nil,
-                "needs root, iproute2 and clang to build lab namespaces and load XDP"),
+       Probe.labs,
        .enabled(if: HeadlessChromium.available, Comment(rawValue: HeadlessChromium.reason)))
 struct ReportPageTests {
-    static let incidents = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Labs/incidents").path
+    static let incidents = RepositoryPaths.path("Labs/incidents")
 
     @Test("queue-without-socket: the page beside report.json loads cleanly and marks validator traffic on queues 1-3")
     func queueWithoutSocket() throws {

@@ -8,7 +8,7 @@ import TestSupport
 /// Reports of real runs against docs/report.schema.json: what the pure fixtures cannot promise, such as every key
 /// the kernel evidence, a command stack's process or a sequence lab's summary brings.
 @Suite("Reports of real lab runs conform to docs/report.schema.json", .serialized,
-       .enabled(if: LabProbe.canRunLabs, "needs root, iproute2 and clang to build xdplab-<run>-* namespaces and load XDP"),
+       Probe.needs(tools: ["ip", "clang"], to: "build xdplab-<run>-* namespaces and load XDP"),
        .enabled(if: ReportSchema.validatorAvailable, Comment(rawValue: ReportSchema.missingReason)))
 struct ReportSchemaLabTests {
     private func expectConforming(_ lab: Lab) throws {

@@ -3,6 +3,7 @@ import Glibc
 import Testing
 import Realization
 import SystemSupport
+import TestSupport
 
 /// What `ip -j` reports, parsed.
 private func ipJSON(_ arguments: [String]) throws -> [[String: Any]] {
@@ -11,7 +12,7 @@ private func ipJSON(_ arguments: [String]) throws -> [[String: Any]] {
 }
 
 @Suite("rtnetlink bring-up: each operation, checked against what ip -j reports", .serialized,
-       .enabled(if: LabProbe.canRunLabs, "needs root and iproute2"))
+       Probe.needs(tools: ["ip"], to: "build namespaces over rtnetlink"))
 struct RouteNetlinkTests {
     @Test("namespaces, a multi-queue veth across them, alias, addresses, up, MAC, neighbour flush, delete")
     func everyOperation() throws {

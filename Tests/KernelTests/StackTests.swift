@@ -9,48 +9,36 @@ import Realization
 import SystemSupport
 import KernelObservation
 import XSKSockets
+import TestSupport
 
-/// Whether this process may build namespaces, load BPF and attach XDP; probed once, shown as the skip reason.
-private enum StackProbe {
-    static let canDeploy: Bool = getuid() == 0 && Command.which("ip") != nil && Command.which("clang") != nil
-}
-
-/// Two namespaces joined by a 4-queue veth: `peer0` in `-a` sends, `stk0` in `-b` carries the stack.
-/// No addresses and no IPv6 address generation, so the kernel itself puts no frame on the link.
-private enum StackLink {
-    static let a = "xdplab-tstack-a", b = "xdplab-tstack-b"
+/// Two namespaces of this test's own joined by a 4-queue veth: `peer0` in `-a` sends, `stk0` in `-b` carries the
+/// stack. No addresses and no IPv6 address generation, so the kernel itself puts no frame on the link.
+private final class StackLink {
     static let peerMAC: [UInt8] = [0x02, 0, 0, 0, 0x01, 0x0a]
     static let stackMAC: [UInt8] = [0x02, 0, 0, 0, 0x01, 0x0b]
     static let queues = 4
 
-    static func create() throws {
-        remove()
-        try Command.checked("ip", ["netns", "add", a])
-        try Command.checked("ip", ["netns", "add", b])
-        // The XDP side needs at least as many RX queues as the peer has TX queues.
-        try Command.checked("ip", ["-n", a, "link", "add", "name", "peer0", "address", "02:00:00:00:01:0a",
-                                   "numtxqueues", "\(queues)", "numrxqueues", "\(queues)", "type", "veth",
-                                   "peer", "name", "stk0", "address", "02:00:00:00:01:0b", "netns", b,
-                                   "numtxqueues", "\(queues)", "numrxqueues", "\(queues)"])
-        try Command.checked("ip", ["-n", a, "link", "set", "dev", "peer0", "addrgenmode", "none", "up"])
-        try Command.checked("ip", ["-n", b, "link", "set", "dev", "stk0", "addrgenmode", "none", "up"])
+    let pair: VethPair
+    var peer: String { pair.a.namespace }
+    var stack: String { pair.b.namespace }
+
+    init() throws {
+        pair = try VethPair(label: "stack", interfaces: ("peer0", "stk0"), macs: (Self.peerMAC, Self.stackMAC),
+                            queues: Self.queues)
     }
 
-    static func remove() {
-        _ = try? Command.run("ip", ["netns", "del", a])
-        _ = try? Command.run("ip", ["netns", "del", b])
-    }
+    func remove() { pair.remove() }
 
     /// Makes every frame `peer0` sends leave on TX queue `queue`, hence arrive on `stk0`'s RX queue `queue`:
     /// XPS maps all CPUs to that queue and none to the others.
-    static func steer(toQueue queue: Int) throws {
-        let allCPUs = String(try onlineCPUMask(), radix: 16)
-        let writes = (0..<queues).map { q in
+    func steer(toQueue queue: Int) throws {
+        let allCPUs = String(try Self.onlineCPUMask(), radix: 16)
+        let writes = (0..<Self.queues).map { q in
             "echo \(q == queue ? allCPUs : "0") > /sys/class/net/peer0/queues/tx-\(q)/xps_cpus"
         }
         // Clear the other queues first so no moment maps a CPU twice.
         let ordered = writes.enumerated().sorted { ($0.offset == queue ? 1 : 0) < ($1.offset == queue ? 1 : 0) }
-        try Command.checked("ip", ["netns", "exec", a, "sh", "-c", ordered.map(\.element).joined(separator: "; ")])
+        try Command.checked("ip", ["netns", "exec", peer, "sh", "-c", ordered.map(\.element).joined(separator: "; ")])
     }
 
     static func onlineCPUMask() throws -> UInt64 {
@@ -64,79 +52,16 @@ private enum StackLink {
     }
 
     /// The XDP program id attached to `stk0`, if any (`ip -j link show`).
-    static func attachedProgram() throws -> Int? {
-        let output = try Command.checked("ip", ["-n", b, "-j", "-d", "link", "show", "dev", "stk0"]).stdout
+    func attachedProgram() throws -> Int? {
+        let output = try Command.checked("ip", ["-n", stack, "-j", "-d", "link", "show", "dev", "stk0"]).stdout
         let links = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]]
         let xdp = links?.first?["xdp"] as? [String: Any]
         return (xdp?["prog"] as? [String: Any])?["id"] as? Int
     }
-}
 
-/// A raw AF_PACKET socket opened in a namespace: sends hand-built frames, or taps what the kernel receives.
-private final class RawSocket {
-    /// <linux/if_ether.h> and <linux/if_packet.h> values that Swift's Glibc does not export.
-    static let everyProtocol = UInt16(0x0003)   // ETH_P_ALL
-    static let outgoing = UInt8(4)              // PACKET_OUTGOING
-
-    let fd: Int32
-    let ifindex: Int32
-
-    init(namespace: String, interface: String) throws {
-        (fd, ifindex) = try NetworkNamespace.run(namespace) {
-            let fd = try syscall("open AF_PACKET socket in \(namespace)") {
-                socket(AF_PACKET, Int32(SOCK_RAW.rawValue), Int32(RawSocket.everyProtocol.bigEndian))
-            }
-            let index = Int32(if_nametoindex(interface))
-            if index == 0 { close(fd); throw SystemError("find \(interface) in \(namespace)", errno: ENODEV) }
-            return (fd, index)
-        }
-        var address = Self.linkAddress(ifindex: ifindex)
-        _ = try address.withUnsafeMutableBytes { raw in
-            try syscall("bind AF_PACKET socket to \(interface)") {
-                bind(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
-            }
-        }
-        var timeout = timeval(tv_sec: 0, tv_usec: 300_000)
-        try syscall("set receive timeout") {
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        }
-    }
-
-    deinit { close(fd) }
-
-    /// struct sockaddr_ll (not exported by Swift's Glibc): family, protocol, ifindex, hatype, pkttype, halen, addr[8].
-    static func linkAddress(ifindex: Int32) -> [UInt8] {
-        var address = [UInt8](repeating: 0, count: 20)
-        withUnsafeBytes(of: UInt16(AF_PACKET)) { address.replaceSubrange(0..<2, with: $0) }
-        withUnsafeBytes(of: everyProtocol.bigEndian) { address.replaceSubrange(2..<4, with: $0) }
-        withUnsafeBytes(of: ifindex) { address.replaceSubrange(4..<8, with: $0) }
-        return address
-    }
-
-    func send(_ frame: [UInt8]) throws {
-        let sent = try frame.withUnsafeBytes { bytes in
-            try syscall("send frame") { Glibc.send(fd, bytes.baseAddress, bytes.count, 0) }
-        }
-        #expect(sent == frame.count)
-    }
-
-    /// Tag ids of incoming frames (not the ones this host sent) until the link has been quiet for the timeout.
-    func incomingTags() -> Set<UInt64> {
-        var tags = Set<UInt64>()
-        var buffer = [UInt8](repeating: 0, count: 2048)
-        var address = [UInt8](repeating: 0, count: 20)
-        while true {
-            var length = socklen_t(address.count)
-            let received = buffer.withUnsafeMutableBytes { bytes in
-                address.withUnsafeMutableBytes { raw in
-                    recvfrom(fd, bytes.baseAddress, bytes.count, 0,
-                             raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &length)
-                }
-            }
-            if received < 0 { return tags }
-            let outgoing = address[10] == Self.outgoing
-            if !outgoing, let id = PacketTag.find(in: Array(buffer[0..<received])) { tags.insert(id) }
-        }
+    /// The tap on `stk0` (what XDP passed to the kernel) and the sender on `peer0`.
+    func sockets() throws -> (tap: RawSocket, sender: RawSocket) {
+        (try RawSocket(namespace: stack, interface: "stk0"), try RawSocket(namespace: peer, interface: "peer0", tap: false))
     }
 }
 
@@ -193,10 +118,11 @@ private enum Frames {
 }
 
 /// Sends `count` tagged frames on each of `queues`, ids `base + 1000 q + i`, from distinct source ports.
-private func send(_ sender: RawSocket, queues: [Int], count: Int, base: UInt64, port: UInt16) throws -> [UInt64: Int] {
+private func send(_ sender: RawSocket, on link: StackLink, queues: [Int], count: Int, base: UInt64,
+                  port: UInt16) throws -> [UInt64: Int] {
     var sent: [UInt64: Int] = [:]
     for queue in queues {
-        try StackLink.steer(toQueue: queue)
+        try link.steer(toQueue: queue)
         for i in 0..<count {
             let id = base + UInt64(1000 * queue + i)
             try sender.send(Frames.udp(id: id, sourcePort: UInt16(40000 + i), destinationPort: port))
@@ -218,8 +144,7 @@ private func settle(_ stack: AFXDPStack, packets: UInt64, received: Int) -> [UIn
                       uniquingKeysWith: { first, _ in first })
 }
 
-private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+private let referenceProgram = RepositoryPaths.path("Labs/programs/port_redirect.bpf.c")
 
 private func compiled(_ source: String, into folder: String) throws -> String {
     try BPFCompiler.object(for: source, outputDirectory: folder)
@@ -232,9 +157,9 @@ private func fixture(_ name: String) throws -> String {
     return folder.appendingPathComponent(name).path
 }
 
-private func configuration(object: String, queues: [Int], work: String, refill: Bool = true,
+private func configuration(_ link: StackLink, object: String, queues: [Int], work: String, refill: Bool = true,
                            initialFill: Int? = nil) -> StackConfiguration {
-    StackConfiguration(namespace: StackLink.b, interface: "stk0", objectPath: object, attachMode: .native,
+    StackConfiguration(namespace: link.stack, interface: "stk0", objectPath: object, attachMode: .native,
                        ports: [8003, 8004, 8005], socketQueues: queues, refillFillRing: refill,
                        workDirectory: work, initialFill: initialFill)
 }
@@ -244,30 +169,30 @@ private func workFolder(_ name: String) -> String {
 }
 
 @Suite("AF_XDP stack on a real veth", .serialized,
-       .enabled(if: StackProbe.canDeploy, "needs root, iproute2 and clang to build xdplab-tstack-* namespaces and load XDP"))
+       Probe.needs(tools: ["ip", "clang"], to: "build xdplab-tstack-* namespaces and load XDP"))
 struct StackTests {
     @Test("port_redirect hands validator-port UDP to the socket of its RX queue and everything else to the kernel")
     func portRedirect() throws {
-        try StackLink.create()
-        defer { StackLink.remove() }
+        let link = try StackLink()
+        defer { link.remove() }
         let work = workFolder("port-redirect")
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let object = try compiled(repository.appendingPathComponent("Labs/programs/port_redirect.bpf.c").path, into: work)
+        let object = try compiled(referenceProgram, into: work)
 
-        let stack = AFXDPStack(configuration: configuration(object: object, queues: [0, 1], work: work))
+        let stack = AFXDPStack(configuration: configuration(link, object: object, queues: [0, 1], work: work))
         defer { stack.shutdown() }
         // Sockets are created before any program is attached: libxdp, told not to load its own, needs none.
         for step: StackStep in [.load, .createSockets, .register, .attach] { try stack.perform(step) }
-        #expect(try StackLink.attachedProgram() != nil)
+        #expect(try link.attachedProgram() != nil)
 
-        let tap = try RawSocket(namespace: StackLink.b, interface: "stk0")
-        let sender = try RawSocket(namespace: StackLink.a, interface: "peer0")
-        let matching = try send(sender, queues: [0, 1, 2, 3], count: 5, base: 10_000, port: 8003)
-        let other = try send(sender, queues: [0, 1, 2, 3], count: 5, base: 20_000, port: 9999)
+        let (tap, sender) = try link.sockets()
+        let matching = try send(sender, on: link, queues: [0, 1, 2, 3], count: 5, base: 10_000, port: 8003)
+        let other = try send(sender, on: link, queues: [0, 1, 2, 3], count: 5, base: 20_000, port: 9999)
 
         let xsk = settle(stack, packets: 40, received: 10)
         #expect(xsk == matching.filter { $0.value < 2 }, "matches on queues 0 and 1 reach the socket of their queue")
-        let kernel = tap.incomingTags()
+        // The last non-match of each queue went after everything else on it: once the tap has those, it has all.
+        let kernel = try tap.incomingTags(until: Set((0..<4).map { 20_000 + UInt64(1000 * $0 + 4) }))
         let toKernel = Set(matching.filter { $0.value >= 2 }.keys).union(other.keys)
         #expect(kernel == toKernel, "matches on socketless queues and every non-match reach the kernel")
 
@@ -285,7 +210,7 @@ struct StackTests {
         }
 
         stack.shutdown()
-        #expect(try StackLink.attachedProgram() == nil, "shutdown detaches the program")
+        #expect(try link.attachedProgram() == nil, "shutdown detaches the program")
         #expect(stack.evidence() == evidence, "after shutdown, evidence is what was read at shutdown")
         stack.shutdown()
         #expect(throws: StackError.self) { try stack.perform(.load) }
@@ -293,17 +218,16 @@ struct StackTests {
 
     @Test("port_redirect's matching rule: IPv4 with options and IPv6 UDP match; fragments, VLAN tags, extension headers do not")
     func matchingRule() throws {
-        try StackLink.create()
-        defer { StackLink.remove() }
+        let link = try StackLink()
+        defer { link.remove() }
         let work = workFolder("matching-rule")
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let object = try compiled(repository.appendingPathComponent("Labs/programs/port_redirect.bpf.c").path, into: work)
-        let stack = AFXDPStack(configuration: configuration(object: object, queues: [0], work: work))
+        let object = try compiled(referenceProgram, into: work)
+        let stack = AFXDPStack(configuration: configuration(link, object: object, queues: [0], work: work))
         defer { stack.shutdown() }
         for step: StackStep in [.load, .createSockets, .register, .attach] { try stack.perform(step) }
-        let tap = try RawSocket(namespace: StackLink.b, interface: "stk0")
-        let sender = try RawSocket(namespace: StackLink.a, interface: "peer0")
-        try StackLink.steer(toQueue: 0)
+        let (tap, sender) = try link.sockets()
+        try link.steer(toQueue: 0)
 
         let matching: [UInt64: [UInt8]] = [
             1: Frames.ipv4(id: 1, destinationPort: 8003),
@@ -322,28 +246,32 @@ struct StackTests {
             try sender.send(frame)
         }
         #expect(settle(stack, packets: 9, received: 3) == matching.mapValues { _ in 0 })
-        #expect(tap.incomingTags() == Set(other.keys))
+        #expect(try tap.incomingTags(until: [16]) == Set(other.keys), "16 went last, to a port nobody claims")
         #expect(stack.evidence().queueCounters[0]?["xdp_redirect"] == 3)
     }
 
     @Test("a fixed key 0 with flags 0: XDP_ABORTED where the slot is empty, EINVAL where the socket serves another queue")
     func fixedKeyRedirect() throws {
-        try StackLink.create()
-        defer { StackLink.remove() }
+        let link = try StackLink()
+        defer { link.remove() }
         let work = workFolder("fixed-key")
         defer { try? FileManager.default.removeItem(atPath: work) }
         let object = try compiled(try fixture("fixed_key_redirect.bpf.c"), into: work)
-        let sender = try RawSocket(namespace: StackLink.a, interface: "peer0")
+        let sender = try RawSocket(namespace: link.peer, interface: "peer0", tap: false)
 
         // Slot 0 empty: the only socket serves queue 1. Program attached before the sockets exist.
         do {
-            let stack = AFXDPStack(configuration: configuration(object: object, queues: [1], work: work))
+            let stack = AFXDPStack(configuration: configuration(link, object: object, queues: [1], work: work))
             defer { stack.shutdown() }
             for step: StackStep in [.load, .attach, .createSockets, .register] { try stack.perform(step) }
-            let tap = try RawSocket(namespace: StackLink.b, interface: "stk0")
-            let sent = try send(sender, queues: [1, 3], count: 4, base: 30_000, port: 8004)
-            #expect(settle(stack, packets: 8, received: 0).isEmpty)
-            #expect(tap.incomingTags().isDisjoint(with: sent.keys), "aborted frames never reach the kernel")
+            let tap = try RawSocket(namespace: link.stack, interface: "stk0")
+            let sent = try send(sender, on: link, queues: [1, 3], count: 4, base: 30_000, port: 8004)
+            // After them on each queue, a frame the program passes: the tap must see it, so a tap that saw nothing
+            // at all cannot make the check below pass.
+            let sentinels = try send(sender, on: link, queues: [1, 3], count: 1, base: 35_000, port: 9999)
+            #expect(settle(stack, packets: 10, received: 0).isEmpty)
+            let kernel = try tap.incomingTags(until: Set(sentinels.keys))
+            #expect(kernel.isDisjoint(with: sent.keys), "aborted frames never reach the kernel")
             let evidence = stack.evidence()
             #expect(evidence.tracepointsAttached)
             #expect(evidence.exceptions == [ExceptionCount(action: 0, count: 8)])
@@ -352,14 +280,14 @@ struct StackTests {
             #expect(evidence.queueCounters[1]?["xdp_drops"] == 4)
             #expect(evidence.queueTotal("xdp_drops") == 8)
         }
-        #expect(try StackLink.attachedProgram() == nil)
+        #expect(try link.attachedProgram() == nil)
 
         // Slot 0 holds the socket of queue 0: frames from queue 3 fail with EINVAL on key 0.
         do {
-            let stack = AFXDPStack(configuration: configuration(object: object, queues: [0], work: work))
+            let stack = AFXDPStack(configuration: configuration(link, object: object, queues: [0], work: work))
             defer { stack.shutdown() }
             for step: StackStep in [.load, .attach, .createSockets, .register] { try stack.perform(step) }
-            let sent = try send(sender, queues: [0, 3], count: 4, base: 40_000, port: 8005)
+            let sent = try send(sender, on: link, queues: [0, 3], count: 4, base: 40_000, port: 8005)
             #expect(settle(stack, packets: 8, received: 4) == sent.filter { $0.value == 0 })
             let evidence = stack.evidence()
             #expect(evidence.exceptions.isEmpty, "a fresh program id: the earlier run's events do not count")
@@ -370,18 +298,18 @@ struct StackTests {
 
     @Test("without refilling, a socket takes only the initial fill; the rest is dropped with ENOMEM")
     func fillRingRunsDry() throws {
-        try StackLink.create()
-        defer { StackLink.remove() }
+        let link = try StackLink()
+        defer { link.remove() }
         let work = workFolder("fill-ring")
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let object = try compiled(repository.appendingPathComponent("Labs/programs/port_redirect.bpf.c").path, into: work)
+        let object = try compiled(referenceProgram, into: work)
 
-        let stack = AFXDPStack(configuration: configuration(object: object, queues: [0], work: work,
+        let stack = AFXDPStack(configuration: configuration(link, object: object, queues: [0], work: work,
                                                             refill: false, initialFill: 4))
         defer { stack.shutdown() }
         for step: StackStep in [.load, .createSockets, .register, .attach, .wait(0.05)] { try stack.perform(step) }
-        let sender = try RawSocket(namespace: StackLink.a, interface: "peer0")
-        let sent = try send(sender, queues: [0], count: 10, base: 50_000, port: 8003)
+        let sender = try RawSocket(namespace: link.peer, interface: "peer0", tap: false)
+        let sent = try send(sender, on: link, queues: [0], count: 10, base: 50_000, port: 8003)
         // One queue handles frames in order: the first four get the four frames, each its own.
         #expect(settle(stack, packets: 10, received: 4) == sent.filter { $0.key < 50_004 })
         let evidence = stack.evidence()
@@ -392,33 +320,33 @@ struct StackTests {
 
     @Test("refuses to attach over a program it did not attach, and leaves that program in place")
     func refusesForeignProgram() throws {
-        try StackLink.create()
-        defer { StackLink.remove() }
+        let link = try StackLink()
+        defer { link.remove() }
         let work = workFolder("foreign")
         defer { try? FileManager.default.removeItem(atPath: work) }
         let foreign = try compiled(try fixture("no_xskmap.bpf.c"), into: work)
-        try Command.checked("ip", ["-n", StackLink.b, "link", "set", "dev", "stk0", "xdpdrv", "obj", foreign, "sec", "xdp"])
-        let before = try StackLink.attachedProgram()
+        try Command.checked("ip", ["-n", link.stack, "link", "set", "dev", "stk0", "xdpdrv", "obj", foreign, "sec", "xdp"])
+        let before = try link.attachedProgram()
         #expect(before != nil)
 
-        let object = try compiled(repository.appendingPathComponent("Labs/programs/port_redirect.bpf.c").path, into: work)
-        let stack = AFXDPStack(configuration: configuration(object: object, queues: [0], work: work))
+        let object = try compiled(referenceProgram, into: work)
+        let stack = AFXDPStack(configuration: configuration(link, object: object, queues: [0], work: work))
         try stack.perform(.load)
         #expect { try stack.perform(.attach) } throws: { error in
             "\(error)".contains("already has XDP program") && "\(error)".contains("pass_all")
         }
         stack.shutdown()
-        #expect(try StackLink.attachedProgram() == before)
+        #expect(try link.attachedProgram() == before)
     }
 
     @Test("clear errors for a broken program contract and for steps out of order; shutdown after failures is clean")
     func contractAndOrder() throws {
-        try StackLink.create()
-        defer { StackLink.remove() }
+        let link = try StackLink()
+        defer { link.remove() }
         let work = workFolder("contract")
         defer { try? FileManager.default.removeItem(atPath: work) }
 
-        let broken = AFXDPStack(configuration: configuration(object: try compiled(try fixture("no_xskmap.bpf.c"), into: work),
+        let broken = AFXDPStack(configuration: configuration(link, object: try compiled(try fixture("no_xskmap.bpf.c"), into: work),
                                                              queues: [0], work: work))
         #expect { try broken.perform(.load) } throws: { error in
             "\(error)".contains("needs a BPF_MAP_TYPE_XSKMAP named xsks_map")
@@ -427,8 +355,8 @@ struct StackTests {
         broken.shutdown()
         #expect(broken.evidence().gaps.contains { $0.contains("never loaded") })
 
-        let object = try compiled(repository.appendingPathComponent("Labs/programs/port_redirect.bpf.c").path, into: work)
-        var wrongInterface = configuration(object: object, queues: [0, 2], work: work)
+        let object = try compiled(referenceProgram, into: work)
+        var wrongInterface = configuration(link, object: object, queues: [0, 2], work: work)
         wrongInterface.interface = "nosuch0"
         let stack = AFXDPStack(configuration: wrongInterface)
         #expect { try stack.perform(.register) } throws: { error in "\(error)".contains("load the program first") }
@@ -442,6 +370,6 @@ struct StackTests {
         let evidence = stack.evidence()
         #expect(evidence.tracepointsAttached)
         #expect(evidence.gaps.contains { $0.contains("per-queue counters unavailable") && $0.contains("nosuch0") })
-        #expect(try StackLink.attachedProgram() == nil)
+        #expect(try link.attachedProgram() == nil)
     }
 }

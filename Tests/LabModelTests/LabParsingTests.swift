@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LabModel
+import TestSupport
 
 @Suite("Valid lab files resolve to the expected values")
 struct LabParsingTests {
@@ -120,8 +121,7 @@ struct LabParsingTests {
 
     @Test("the complete example in docs/lab-format.md is a valid lab")
     func documentedExample() throws {
-        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../docs/lab-format.md").standardizedFileURL
+        let docs = RepositoryPaths.root.appendingPathComponent("docs/lab-format.md")
         let text = try String(contentsOf: docs, encoding: .utf8)
         let start = try #require(text.range(of: "```yaml\n"))
         let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))

@@ -1,12 +1,11 @@
 import Foundation
 import Testing
 import LabModel
+import TestSupport
 
 /// Every lab file the repository ships, found from this file's place in it.
 private let shippedLabs: [String] = {
-    var root = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { root.deleteLastPathComponent() }
-    let labs = root.appendingPathComponent("Labs")
+    let labs = RepositoryPaths.root.appendingPathComponent("Labs")
     let files = FileManager.default.enumerator(atPath: labs.path)?.compactMap { $0 as? String } ?? []
     return files.filter { $0.hasSuffix(".yaml") }.sorted().map { labs.appendingPathComponent($0).path }
 }()

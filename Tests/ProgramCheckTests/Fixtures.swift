@@ -1,13 +1,12 @@
 import Foundation
+import TestSupport
 
 /// Paths of the buggy programs and of the reference program, found from this file's place in the repository.
 /// The fixtures are read where they stand, not from a bundle copy: they include
 /// Labs/programs/include/validator_claim.h by a relative path, as the lab programs do.
 enum CheckFixtures {
     static let repository: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
+        RepositoryPaths.root
     }()
 
     static let folder = repository.appendingPathComponent("Tests/ProgramCheckTests/Fixtures").path

@@ -2,11 +2,12 @@ import Foundation
 import Glibc
 import ProgramCheck
 import Testing
+import TestSupport
 
 /// Whether this process may do what the kernel tests need, probed once; tests that need it are disabled
 /// with a reason a reader sees.
 enum KernelProbe {
-    static let isRoot = geteuid() == 0
+    static let isRoot = Probe.isRoot
     static let hasClang = FileManager.default.isExecutableFile(atPath: "/usr/bin/clang")
     static let reason: Comment = "needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN) and clang"
     static let clangReason: Comment = "needs clang to compile the fixtures"

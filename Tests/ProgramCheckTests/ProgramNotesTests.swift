@@ -1,12 +1,11 @@
 import Foundation
 import Testing
 import ProgramCheck
+import TestSupport
 
-/// The incident programs in Labs/, found from this file's place in the repository.
+/// The incident programs in Labs/.
 private func incidentProgram(_ name: String) -> String {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.appendingPathComponent("Labs/programs/incidents/\(name).bpf.c").path
+    RepositoryPaths.path("Labs/programs/incidents/\(name).bpf.c")
 }
 
 @Suite("sign tests of bpf_redirect_map's result, read from instructions")

@@ -41,6 +41,10 @@ struct ReferenceProgramTests {
         let summary = try ProgramCheck.run(objectPath: CheckFixtures.reference, ports: [8003, 8004, 8005], queues: 2)
         #expect(summary.passed)
         #expect(summary.text.hasPrefix("check port_redirect.bpf.c: passed"), "\(summary.text)")
+        // Passed on both states: a check that fell back to the empty slot alone (no namespace, no sockets) passes
+        // this program too, and says so only in its notes.
+        #expect(summary.report.states == [.empty, .registered] && summary.report.complete, "notes: \(summary.report.notes)")
+        #expect(summary.text.contains("× 2 states"), "\(summary.text)")
         let failing = try ProgramCheck.run(objectPath: CheckFixtures.program("flags_zero.bpf.c"), ports: [8003], queues: 1)
         #expect(!failing.passed)
         #expect(failing.text.contains("FAILED") && failing.text.contains("udp4-to-8003"), "\(failing.text)")
@@ -72,6 +76,12 @@ struct ReferenceProgramTests {
         let fromObject = try ProgramCheck.check(program: fromSource.objectPath,
                                                 options: CheckOptions(queues: 1, isolation: KernelProbe.isolation("object")))
         #expect(fromObject.passed && fromObject.tallies == fromSource.tallies)
+        for report in [fromSource, fromObject] {
+            #expect(report.states == [.empty, .registered] && report.complete, "notes: \(report.notes)")
+            let claimed = try #require(report.tallies.first { $0.caseClass == .udpValidatorPort })
+            #expect(claimed.counts[SlotState.registered.rawValue][XDPVerdict.redirect.bucket] == claimed.frames,
+                    "the registered state ran and redirected every claimed frame")
+        }
         let file = try #require(FrameFile.read("\(folder)/frames.bin"))
         #expect(file.frames.count == fromSource.frames)
         #expect(file.everyQueue == fromSource.frames - fromSource.spreadFrames)
@@ -84,6 +94,7 @@ struct ReferenceProgramTests {
                                             options: CheckOptions(queues: 2, isolation: KernelProbe.isolation("every"),
                                                                   sweepEveryQueue: true))
         #expect(report.passed && report.spreadFrames == 0)
+        #expect(report.states == [.empty, .registered] && report.complete, "notes: \(report.notes)")
         #expect(report.runs == report.frames * 2 * 2)
         let ports6 = try #require(report.tallies.first { $0.caseClass == .sweepUDP6 })
         #expect(ports6.counts[SlotState.registered.rawValue][XDPVerdict.redirect.bucket] == 3 * 2)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Sequencing
+import TestSupport
 
 @Suite struct RingOccupancyPlotTests {
     /// A stalled run of the buggy ring: the writer keeps advancing while occupancy sits at the ring size.
@@ -21,8 +22,7 @@ import Testing
     @Test func snapshot() throws {
         let svg = Self.plot.svg()
         if ProcessInfo.processInfo.environment["XDPLAB_RECORD_SNAPSHOTS"] == "1" {
-            let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("Snapshots/ring-occupancy.svg")
+            let source = RepositoryPaths.root.appendingPathComponent("Tests/SequencingTests/Snapshots/ring-occupancy.svg")
             try svg.write(to: source, atomically: true, encoding: .utf8)
             Issue.record("snapshot re-recorded; look at it, then run again without XDPLAB_RECORD_SNAPSHOTS")
             return

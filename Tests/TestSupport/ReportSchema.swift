@@ -3,8 +3,7 @@ import Foundation
 /// Validates JSON reports against `docs/report.schema.json` with python3's `jsonschema` (Debian:
 /// python3-jsonschema, which scripts/bootstrap installs): there is no JSON Schema validator for Swift here.
 public enum ReportSchema {
-    public static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("docs/report.schema.json").path
+    public static let path = RepositoryPaths.path("docs/report.schema.json")
 
     /// Whether python3 can import jsonschema; probed once.
     public static let validatorAvailable: Bool = (try? python(["-c", "import jsonschema"], input: ""))?.status == 0

@@ -41,10 +41,25 @@ public enum XDPLabCommand {
             self.process = process
             for (pipe, box) in [(stdout, out), (stderr, err)] {
                 done.enter()
-                DispatchQueue.global().async { [done] in
-                    box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                // Read as it comes, so a test can wait for a line while the command runs.
+                let thread = Thread { [done] in
+                    while true {
+                        let chunk = pipe.fileHandleForReading.availableData
+                        if chunk.isEmpty { break }
+                        box.append(chunk)
+                    }
+                    box.close()
                     done.leave()
                 }
+                thread.start()
+            }
+        }
+
+        /// Waits until standard error, as written so far, has a line for which `matches` holds, and returns that
+        /// line; nil when the command ends or `timeout` seconds pass first. Progress lines go to standard error.
+        public func waitForErrorLine(timeout: Double, _ matches: (Substring) -> Bool) -> Substring? {
+            err.wait(timeout: timeout) { data in
+                String(decoding: data, as: UTF8.self).split(separator: "\n").first(where: matches)
             }
         }
 
@@ -144,7 +159,38 @@ public enum XDPLabCommand {
         return environment
     }
 
-    private final class Collected: @unchecked Sendable { var data = Data() }
+    /// One stream's bytes so far; a condition tells waiters when more came or the stream ended.
+    private final class Collected: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var bytes = Data()
+        private var ended = false
+
+        var data: Data { condition.withLock { bytes } }
+
+        func append(_ chunk: Data) {
+            condition.withLock {
+                bytes.append(chunk)
+                condition.broadcast()
+            }
+        }
+
+        func close() {
+            condition.withLock {
+                ended = true
+                condition.broadcast()
+            }
+        }
+
+        func wait<T>(timeout: Double, for found: (Data) -> T?) -> T? {
+            let deadline = Date().addingTimeInterval(timeout)
+            condition.lock()
+            defer { condition.unlock() }
+            while true {
+                if let value = found(bytes) { return value }
+                if ended || !condition.wait(until: deadline) { return found(bytes) }
+            }
+        }
+    }
 }
 
 /// A fresh folder under the temporary directory.
