@@ -48,11 +48,22 @@ struct FaultAccountingTests {
         // 3 and 4 lost inside the window 25 ms…45 ms; 7 lost outside; 9 lost inside the grace after 82 ms.
         let windows = [StallWindow(start: 25_000_000, end: 45_000_000), StallWindow(start: 80_000_000, end: 82_000_000)]
         let split = LossAttribution(arrivals: arrivals, expected: 0..<10, sendTimes: sendTimes, faults: windows,
-                                    grace: 10_000_000)
+                                    grace: 10_000_000, lead: 0)
         #expect(split.lost == 4 && split.lostDuringFaults == 3 && split.lostOutsideFaults == 1)
         #expect(split.firstOutside == [7])
         let none = LossAttribution(arrivals: arrivals, expected: 0..<10, sendTimes: sendTimes, faults: [], grace: 0)
         #expect(none.lost == 4 && none.lostOutsideFaults == 4 && none.firstOutside == [3, 4, 7, 9])
+    }
+
+    @Test("a packet lost just before a window began counts to it; one lost earlier does not")
+    func leadBeforeTheWindow() {
+        let sendTimes: [UInt64] = [10_000_000, 47_000_000, 49_000_000]
+        let window = StallWindow(start: 50_000_000, end: 60_000_000)
+        let split = LossAttribution(arrivals: [], expected: 0..<3, sendTimes: sendTimes, faults: [window], grace: 0,
+                                    lead: 2_000_000)
+        #expect(split.lostDuringFaults == 1 && split.firstOutside == [0, 1])
+        let none = LossAttribution(arrivals: [], expected: 0..<3, sendTimes: sendTimes, faults: [window], grace: 0, lead: 0)
+        #expect(none.lostDuringFaults == 0)
     }
 
     @Test("arrivals outside the expected range and duplicates do not hide a loss")
