@@ -14,6 +14,9 @@ public struct Lab: Sendable, Equatable {
     public var recovery: RecoverySpec?
     /// What the lab needs beyond the basics; a missing one skips the lab (`requires:`).
     public var requires: [Requirement] = []
+    /// The kernels the lab runs on when `xdplab run` is given no `--kernel` (`kernels:`): `host`, a series such as
+    /// `6.1`, or an exact version. Empty: the host only.
+    public var kernels: [String] = []
 
     public init(name: String, description: String?, path: String, topology: Topology,
                 stack: StackSpec, traffic: TrafficSpec, expectations: [Expectation], recovery: RecoverySpec? = nil) {

@@ -22,6 +22,23 @@ struct KernelMatrix {
         var reports: [LabReport] = []
         var kernels: [KernelRun] = []
         var missingCapability = false
+
+        mutating func add(_ other: Outcome) {
+            reports += other.reports
+            kernels += other.kernels
+            missingCapability = missingCapability || other.missingCapability
+        }
+    }
+
+    /// Each lab on the kernels its `kernels:` names (the host when it names none), kernels in order of first mention.
+    static func declaredPlan(_ labs: [Lab]) -> [(kernel: String, labs: [Lab])] {
+        var order: [String] = []
+        for lab in labs {
+            for kernel in lab.kernels.isEmpty ? ["host"] : lab.kernels where !order.contains(kernel) { order.append(kernel) }
+        }
+        return order.map { kernel in
+            (kernel, labs.filter { $0.kernels.isEmpty ? kernel == "host" : $0.kernels.contains(kernel) })
+        }
     }
 
     /// Resolves `host` and cached kernels by series or version; a kernel not in the cache is a usage error.

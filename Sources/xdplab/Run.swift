@@ -97,7 +97,12 @@ struct Run: ParsableCommand {
                                  capturesDirectory: captures,
                                  progress: { quiet ? .silent : .terminal(lab: $0) }, keep: keep, journal: journal)
         if !kernels.isEmpty {
-            return try runMatrix(selected, options: options, destinations: destinations, colored: colored, started: started)
+            let plan = kernels.map { (kernel: $0, labs: selected) }
+            return try runMatrix(plan, options: options, destinations: destinations, colored: colored, started: started)
+        }
+        if selected.contains(where: { !$0.kernels.isEmpty }) {
+            return try runMatrix(KernelMatrix.declaredPlan(selected), options: options, destinations: destinations,
+                                 colored: colored, started: started)
         }
         // Labs whose `requires:` this machine cannot meet are skipped, visibly.
         let gate = RequirementGate()
@@ -135,13 +140,14 @@ struct Run: ParsableCommand {
         if reports.contains(where: { $0.skipped != nil }) { throw Status.skipped }
     }
 
-    /// Every lab on every kernel of `--kernel`: the host here, each guest in one boot of its own.
-    private func runMatrix(_ labs: [Lab], options: RunOptions, destinations: ReportDestinations, colored: Bool,
-                           started: Date) throws {
+    /// Labs on kernels (every lab on every `--kernel`, or each lab on its `kernels:`): the host here, each guest
+    /// in one boot of its own.
+    private func runMatrix(_ plan: [(kernel: String, labs: [Lab])], options: RunOptions, destinations: ReportDestinations,
+                           colored: Bool, started: Date) throws {
         let cache = KernelCache.standard
         let targets: [KernelMatrix.Target]
         do {
-            targets = try KernelMatrix.targets(kernels, cache: cache)
+            targets = try KernelMatrix.targets(plan.map(\.kernel), cache: cache)
         } catch {
             throw ValidationError("\(error)")
         }
@@ -153,9 +159,18 @@ struct Run: ParsableCommand {
             }
         }
         Interruption.onSignal { _ in BoundedCommand.endAll() }
-        let matrix = KernelMatrix(labs: labs, options: options, programOverride: options.programOverride, accelerator: accel,
-                                  timeout: guestTimeout)
-        let outcome = try matrix.run(targets)
+        // Kernels that run the same labs share one matrix, and with it one choice of accelerator.
+        var outcome = KernelMatrix.Outcome()
+        var index = 0
+        while index < plan.count {
+            let labs = plan[index].labs
+            var end = index + 1
+            while end < plan.count, plan[end].labs == labs { end += 1 }
+            let matrix = KernelMatrix(labs: labs, options: options, programOverride: options.programOverride,
+                                      accelerator: accel, timeout: guestTimeout)
+            outcome.add(try matrix.run(Array(targets[index..<end])))
+            index = end
+        }
         let reports = outcome.reports
         try Interruption.finishing {
             destinations.summary(TerminalReport.summary(reports, kernels: outcome.kernels, color: colored))
