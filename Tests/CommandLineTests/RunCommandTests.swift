@@ -45,6 +45,24 @@ struct RunCommandTests {
         try #require(XDPLabCommand.isBuilt, "build the xdplab executable first (swift build): \(XDPLabCommand.executable) is missing")
     }
 
+    @Test("a lab's kernels: list takes the run through the kernel matrix: the lab × kernel table, kernel on each result")
+    func declaredKernels() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let declared = try XDPLabCommand.labCopy(of: Self.gate, name: "declared-host", in: folder, preflight: false)
+        try (String(contentsOfFile: declared, encoding: .utf8) + "\nkernels: [host]\n")
+            .write(toFile: declared, atomically: true, encoding: .utf8)
+        let plain = try XDPLabCommand.labCopy(of: Self.gate, name: "plain", in: folder, preflight: false)
+        let result = try XDPLabCommand.run(["run", declared, plain, "--json", "-", "--captures", folder])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("lab × kernel"), "\(result.stderr)")
+        let document = try jsonObject(result.stdout)
+        let labs = try #require(document["labs"] as? [[String: Any]])
+        #expect(labs.map { $0["lab"] as? String } == ["declared-host", "plain"], "both run on the host, in the order given")
+        #expect(labs.allSatisfy { $0["kernel"] as? String == "host" })
+        try expectSchemaValid(result.stdout)
+    }
+
     @Test("a program without xsks_map is bad input (2) from run, with and without the pre-flight check, as from check")
     func programContract() throws {
         let folder = try makeTemporaryFolder()
