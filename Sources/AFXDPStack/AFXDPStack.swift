@@ -127,8 +127,8 @@ public final class AFXDPStack: @unchecked Sendable {
                     try XSKSocket(interface: configuration.interface, queue: queue, options: configuration.socketOptions)
                 }
                 sockets.append(socket)
-                socket.startPolling(refill: configuration.refillFillRing, loadCounts: loadCounts) { [weak self] frame in
-                    self?.record(frame)
+                socket.startPolling(refill: configuration.refillFillRing, loadCounts: loadCounts) { [weak self] batch in
+                    self?.record(batch)
                 }
             }
         } catch {
@@ -169,8 +169,8 @@ public final class AFXDPStack: @unchecked Sendable {
 
     // MARK: results
 
-    private func record(_ frame: ReceivedFrame) {
-        framesLock.withLock { frames.append(frame) }
+    private func record(_ batch: [ReceivedFrame]) {
+        framesLock.withLock { frames.append(contentsOf: batch) }
     }
 
     /// Every frame the sockets received so far, in arrival order per queue.
