@@ -101,11 +101,12 @@ public final class XSKSocket: @unchecked Sendable {
         return CapabilityError(capability: "AF_XDP sockets (CAP_NET_RAW, CAP_NET_ADMIN)", detail: error.description)
     }
 
-    /// Starts the thread that drains the RX ring, reports each frame and, when `refill` is set, gives the
-    /// frame back to the fill ring. `poll()` wakes it at least every 100 ms, so `close()` is prompt.
-    /// Load-phase frames are not reported: they go to `loadCounts`, counted per template.
+    /// Starts the thread that drains the RX ring, reports the frames of each batch in one call and, when
+    /// `refill` is set, gives them back to the fill ring before reporting them. `poll()` wakes it at least
+    /// every 100 ms, so `close()` is prompt. Load-phase frames are not reported: they go to `loadCounts`,
+    /// counted per template.
     public func startPolling(refill: Bool, loadCounts: LoadCounts,
-                             report: @escaping @Sendable (ReceivedFrame) -> Void) {
+                             report: @escaping @Sendable ([ReceivedFrame]) -> Void) {
         guard poller == nil, socket != nil else { return }
         let poller = Poller()
         self.poller = poller
@@ -117,21 +118,29 @@ public final class XSKSocket: @unchecked Sendable {
         thread.start()
     }
 
-    private func drain(until poller: Poller, refill: Bool, loadCounts: LoadCounts, report: (ReceivedFrame) -> Void) {
+    /// Frames taken off the RX ring at once. The kernel fills the ring in NAPI polls of up to 64 frames; a
+    /// consumer that fell behind catches up in fewer, larger steps.
+    static let batch: UInt32 = 256
+
+    private func drain(until poller: Poller, refill: Bool, loadCounts: LoadCounts, report: ([ReceivedFrame]) -> Void) {
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let batch: UInt32 = 64
         var returned = [UInt64]()
-        returned.reserveCapacity(Int(batch))
+        returned.reserveCapacity(Int(Self.batch))
+        var received = [ReceivedFrame]()
+        received.reserveCapacity(Int(Self.batch))
         var loadHits = [Int]()
-        loadHits.reserveCapacity(Int(batch))
+        loadHits.reserveCapacity(Int(Self.batch))
         while !poller.stopRequested {
             gate?.holdIfStalled { poller.stopRequested }
-            guard poll(&descriptor, 1, 100) > 0 else { continue }
             var index: UInt32 = 0
-            let count = xsk_ring_cons__peek(rx, batch, &index)
-            guard count > 0 else { continue }
+            var count = xsk_ring_cons__peek(rx, Self.batch, &index)
+            if count == 0 {
+                // Sleep in poll() only when the ring is empty: a consumer that is behind goes straight on.
+                guard poll(&descriptor, 1, 100) > 0 else { continue }
+                count = xsk_ring_cons__peek(rx, Self.batch, &index)
+                guard count > 0 else { continue }
+            }
             let nanoseconds = MonotonicClock.now()
-            returned.removeAll(keepingCapacity: true)
             for i in 0..<count {
                 let entry = xsk_ring_cons__rx_desc(rx, index &+ i)!.pointee
                 let bytes = UnsafeRawBufferPointer(start: xsk_umem__get_data(area, entry.addr), count: Int(entry.len))
@@ -142,15 +151,23 @@ public final class XSKSocket: @unchecked Sendable {
                     continue
                 }
                 let sequenced = SequencedFrame.payload(in: bytes)
-                report(ReceivedFrame(id: id, queue: queue, arrivalNanoseconds: nanoseconds,
-                                     sequence: sequenced?.sequence, sentNanoseconds: sequenced?.sentNanoseconds))
+                received.append(ReceivedFrame(id: id, queue: queue, arrivalNanoseconds: nanoseconds,
+                                              sequence: sequenced?.sequence, sentNanoseconds: sequenced?.sentNanoseconds))
             }
+            // The frames are read: hand the buffers back first, so the kernel has them while the batch is recorded.
             xsk_ring_cons__release(rx, count)
+            if refill {
+                giveBack(returned)
+                returned.removeAll(keepingCapacity: true)
+            }
             if !loadHits.isEmpty {
                 loadCounts.add(loadHits)
                 loadHits.removeAll(keepingCapacity: true)
             }
-            if refill { giveBack(returned) }
+            if !received.isEmpty {
+                report(received)
+                received.removeAll(keepingCapacity: true)
+            }
         }
     }
 
