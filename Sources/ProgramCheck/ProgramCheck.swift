@@ -88,7 +88,7 @@ public enum ProgramCheck {
     static func makeBatch(ports: [UInt16], options: CheckOptions) throws -> (cases: [CheckCase], batch: FrameBatch) {
         let cases = Corpus.cases(ports: ports)
         let batch = FrameBatch(cases: cases, sweeps: Sweep.Kind.allCases.map { Sweep($0, ports: ports) }, ports: Set(ports),
-                               sweepEveryQueue: options.sweepEveryQueue)
+                               sweepQueues: options.sweepQueues)
         if let framesFile = options.framesFile { try FrameFile.write(batch, to: framesFile) }
         return (cases, batch)
     }
