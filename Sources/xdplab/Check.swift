@@ -6,7 +6,7 @@ import ProgramCheck
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Learn in about a second, without a network, whether an XDP program can drop what it must pass.",
+        abstract: "Learn in seconds, without a network, whether an XDP program can drop what it must pass.",
         discussion: """
             Runs the program with BPF_PROG_TEST_RUN over a packet corpus (SSH, validator-port UDP and TCP, options,
             fragments, extension headers, ICMP, ND, ARP, VLAN tags, runts, truncations) and over every UDP port (IPv4,
