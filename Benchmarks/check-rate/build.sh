@@ -4,5 +4,5 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 output=${1:-/tmp/check-rate-loop}
-cc -O2 -Wall -Wextra -o "$output" "$here/loop.c" $(pkg-config --cflags --libs libxdp libbpf)
+cc -O2 -Wall -Wextra -pthread -o "$output" "$here/loop.c" $(pkg-config --cflags --libs libxdp libbpf)
 echo "$output"

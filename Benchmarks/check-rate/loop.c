@@ -4,16 +4,22 @@
 // slot empty, then with a real AF_XDP socket in the slot of the frame's queue) as a bare loop of
 // bpf_prog_test_run_opts calls, and prints the rate.
 //
-// usage: check-rate-loop OBJECT FRAMES QUEUES PORTS NETNS [ROUNDS]
+// usage: check-rate-loop OBJECT FRAMES QUEUES PORTS NETNS [ROUNDS [THREADS [FDS]]]
 //   OBJECT  compiled XDP program (section "xdp", XSKMAP xsks_map, optional validator_ports)
 //   FRAMES  frames written by `xdplab check --save-frames` (XDPLABF1 format)
 //   PORTS   comma-separated validator ports written into validator_ports
 //   NETNS   namespace (/run/netns/NETNS) holding veth check0 with QUEUES RX queues
+//   THREADS threads that split each queue's frames in equal contiguous parts (default 1: the baseline)
+//   FDS     what each thread after the first runs the program through: shared (the same descriptor), dup
+//           (a dup of it: the same open file), reopen (bpf_prog_get_fd_by_id: a file of its own, the same
+//           program) or load (the object loaded again with the same maps: a program of its own); default reopen
 // Prints one line per round: "runs=N seconds=S rate=R redirects=D".
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +112,10 @@ static int open_socket(uint32_t queue)
         .bind_flags = XDP_COPY,
     };
     struct xsk_socket *socket;
-    err = xsk_socket__create(&socket, "check0", queue, umem, rx, NULL, &config);
+    // The queue can still be held by the socket of the previous round's process (the kernel releases it
+    // after that process exits): wait for it, up to 2 s.
+    for (int wait = 0; (err = xsk_socket__create(&socket, "check0", queue, umem, rx, NULL, &config)) == -EBUSY && wait < 200; wait++)
+        usleep(10000);
     if (err)
         die("xsk_socket__create", err);
     return xsk_socket__fd(socket);
@@ -125,35 +134,104 @@ static inline uint32_t run_one(int prog_fd, struct bpf_test_run_opts *opts, stru
     return opts->retval;
 }
 
+// The program in section "xdp", else the first XDP program, as xdplab picks it.
+static struct bpf_program *xdp_program(struct bpf_object *object)
+{
+    struct bpf_program *program = NULL, *cursor = NULL;
+    while ((cursor = bpf_object__next_program(object, cursor))) {
+        if (strcmp(bpf_program__section_name(cursor), "xdp") == 0)
+            return cursor;
+        if (!program && bpf_program__type(cursor) == BPF_PROG_TYPE_XDP)
+            program = cursor;
+    }
+    return program;
+}
+
+// Opens and loads OBJECT; with `maps_of`, every map is that object's own (reused, not created), so the
+// program is a second copy that reads and writes the same maps.
+static struct bpf_object *load_object(const char *path, struct bpf_object *maps_of)
+{
+    struct bpf_object *object = bpf_object__open_file(path, NULL);
+    if (!object)
+        die("open the object", errno);
+    struct bpf_map *map;
+    if (maps_of) {
+        bpf_object__for_each_map(map, object) {
+            struct bpf_map *same = bpf_object__find_map_by_name(maps_of, bpf_map__name(map));
+            int err = same ? bpf_map__reuse_fd(map, bpf_map__fd(same)) : -ENOENT;
+            if (err)
+                die("reuse a map of the first load", err);
+        }
+    }
+    int err = bpf_object__load(object);
+    if (err)
+        die("load the object", err);
+    return object;
+}
+
+// The descriptor thread `part` runs the program through (part 0: the program's own).
+static int thread_fd(const char *mode, const char *path, struct bpf_object *object, int prog_fd, uint32_t part)
+{
+    if (part == 0 || strcmp(mode, "shared") == 0)
+        return prog_fd;
+    if (strcmp(mode, "dup") == 0)
+        return dup(prog_fd);
+    if (strcmp(mode, "load") == 0)
+        return bpf_program__fd(xdp_program(load_object(path, object)));
+    struct bpf_prog_info info = { 0 };
+    uint32_t length = sizeof(info);
+    int err = bpf_obj_get_info_by_fd(prog_fd, &info, &length);
+    if (err)
+        die("read the program's id", err);
+    return bpf_prog_get_fd_by_id(info.id);
+}
+
+// One thread's contiguous part of one queue's frames in one state.
+struct part {
+    int prog_fd;
+    uint32_t ifindex, queue, queues, every, first, last;
+    const uint8_t *bytes;
+    const uint64_t *offsets;
+    const uint32_t *lengths;
+    uint32_t *out;   // this state's return values
+};
+
+static void *run_part(void *argument)
+{
+    struct part *p = argument;
+    struct xdp_md ctx = { .ingress_ifindex = p->ifindex, .rx_queue_index = p->queue };
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+    // Position k of the queue: frame k below `every`, then every queues-th later frame from every + queue.
+    for (uint32_t k = p->first; k < p->last; k++) {
+        uint32_t i = k < p->every ? k : p->every + p->queue + (k - p->every) * p->queues;
+        size_t slot = i < p->every ? (size_t)p->queue * p->every + i : (size_t)p->queues * p->every + (i - p->every);
+        p->out[slot] = run_one(p->prog_fd, &opts, &ctx, p->bytes + p->offsets[i], p->lengths[i]);
+    }
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 6) {
-        fprintf(stderr, "usage: %s OBJECT FRAMES QUEUES PORTS NETNS [ROUNDS]\n", argv[0]);
+        fprintf(stderr, "usage: %s OBJECT FRAMES QUEUES PORTS NETNS [ROUNDS [THREADS [FDS]]]\n", argv[0]);
         return 2;
     }
     uint32_t queues = (uint32_t)atoi(argv[3]);
     int rounds = argc > 6 ? atoi(argv[6]) : 1;
-
-    struct bpf_object *object = bpf_object__open_file(argv[1], NULL);
-    if (!object)
-        die("open the object", errno);
-    int err = bpf_object__load(object);
-    if (err)
-        die("load the object", err);
-    // The program in section "xdp", else the first XDP program, as xdplab picks it.
-    struct bpf_program *program = NULL, *cursor = NULL;
-    while ((cursor = bpf_object__next_program(object, cursor))) {
-        if (strcmp(bpf_program__section_name(cursor), "xdp") == 0) {
-            program = cursor;
-            break;
-        }
-        if (!program && bpf_program__type(cursor) == BPF_PROG_TYPE_XDP)
-            program = cursor;
+    uint32_t threads = argc > 7 ? (uint32_t)atoi(argv[7]) : 1;
+    const char *mode = argc > 8 ? argv[8] : "reopen";
+    bool known = !strcmp(mode, "shared") || !strcmp(mode, "dup") || !strcmp(mode, "reopen") || !strcmp(mode, "load");
+    if (threads < 1 || threads > 64 || !known) {
+        fprintf(stderr, "check-rate-loop: THREADS is 1 to 64, FDS one of shared, dup, reopen, load\n");
+        return 2;
     }
+
+    struct bpf_object *object = load_object(argv[1], NULL);
+    struct bpf_program *program = xdp_program(object);
     struct bpf_map *xsks = bpf_object__find_map_by_name(object, "xsks_map");
     if (!program || !xsks)
         die("find the XDP program and xsks_map", ENOENT);
-    int prog_fd = bpf_program__fd(program), xsks_fd = bpf_map__fd(xsks);
+    int prog_fd = bpf_program__fd(program), xsks_fd = bpf_map__fd(xsks), err;
 
     struct bpf_map *ports = bpf_object__find_map_by_name(object, "validator_ports");
     if (ports) {
@@ -169,6 +247,10 @@ int main(int argc, char **argv)
         }
         free(list);
     }
+    int fds[64];
+    for (uint32_t t = 0; t < threads; t++)
+        if ((fds[t] = thread_fd(mode, argv[1], object, prog_fd, t)) < 0)
+            die("open a descriptor for a thread", errno);
 
     uint32_t count, every;
     uint64_t *offsets;
@@ -188,8 +270,6 @@ int main(int argc, char **argv)
     uint32_t *retvals = calloc(runs, sizeof(uint32_t));
 
     for (int round = 0; round < rounds; round++) {
-        struct xdp_md ctx = { .ingress_ifindex = (uint32_t)ifindex };
-        LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
         double start = now();
         for (uint32_t q = 0; q < queues; q++)
             bpf_map_delete_elem(xsks_fd, &q);
@@ -197,13 +277,21 @@ int main(int argc, char **argv)
             for (uint32_t q = 0; q < queues; q++) {
                 if (state == 1 && (err = bpf_map_update_elem(xsks_fd, &q, &sockets[q], BPF_ANY)))
                     die("register a socket", err);
-                ctx.rx_queue_index = q;
-                uint32_t *out = retvals + state * (runs / 2);
-                // Every frame below `every` on this queue, then every queues-th later frame.
-                for (uint32_t i = 0; i < every; i++)
-                    out[(size_t)q * every + i] = run_one(prog_fd, &opts, &ctx, bytes + offsets[i], lengths[i]);
-                for (uint32_t i = every + q; i < count; i += queues)
-                    out[(size_t)queues * every + (i - every)] = run_one(prog_fd, &opts, &ctx, bytes + offsets[i], lengths[i]);
+                // The queue's frames: every one below `every`, then every queues-th later one; split in equal parts.
+                uint32_t length = every + (count > every + q ? (count - every - q + queues - 1) / queues : 0);
+                struct part parts[64];
+                pthread_t workers[64];
+                for (uint32_t t = 0; t < threads; t++) {
+                    parts[t] = (struct part){ .prog_fd = fds[t], .ifindex = (uint32_t)ifindex, .queue = q, .queues = queues,
+                                              .every = every, .first = (uint32_t)((uint64_t)length * t / threads),
+                                              .last = (uint32_t)((uint64_t)length * (t + 1) / threads), .bytes = bytes,
+                                              .offsets = offsets, .lengths = lengths, .out = retvals + state * (runs / 2) };
+                    if (t > 0 && pthread_create(&workers[t], NULL, run_part, &parts[t]) != 0)
+                        die("start a thread", errno);
+                }
+                run_part(&parts[0]);
+                for (uint32_t t = 1; t < threads; t++)
+                    pthread_join(workers[t], NULL);
                 if (state == 1)
                     bpf_map_delete_elem(xsks_fd, &q);
             }

@@ -11,6 +11,14 @@ public struct CheckOptions: Sendable {
         case currentNamespace
     }
 
+    /// Which queues each sweep value runs on; every corpus case runs on every queue either way.
+    public enum SweepQueues: Sendable, Equatable {
+        /// Every value on every queue: the full product (4 queues: 1.6 M runs).
+        case every
+        /// Each value on one queue in turn (4 queues: 0.4 M runs), for a check that must take a quarter of the time.
+        case spread
+    }
+
     public var ports: [UInt16]
     public var queues: Int
     public var isolation: Isolation
@@ -18,9 +26,7 @@ public struct CheckOptions: Sendable {
     public var workDirectory: String?
     /// When set, the frames the matrix runs are also written here (`FrameFile`), for Benchmarks/check-rate.
     public var framesFile: String?
-    /// Runs every sweep value on every queue (4 queues: 1.6 M runs instead of 0.4 M); by default each value
-    /// runs on one queue in turn, while every corpus case runs on every queue.
-    public var sweepEveryQueue: Bool
+    public var sweepQueues: SweepQueues
     /// Threads that share the test runs of each queue and state, each with a descriptor of its own for the program.
     public var threads: Int
 
@@ -31,7 +37,7 @@ public struct CheckOptions: Sendable {
     public static let defaultThreads = ProcessInfo.processInfo.activeProcessorCount
 
     public init(ports: [UInt16] = defaultPorts, queues: Int = defaultQueues, isolation: Isolation = .ownNamespace(name: nil),
-                workDirectory: String? = nil, framesFile: String? = nil, sweepEveryQueue: Bool = false,
+                workDirectory: String? = nil, framesFile: String? = nil, sweepQueues: SweepQueues = .every,
                 threads: Int = CheckOptions.defaultThreads) {
         self.threads = threads
         self.ports = ports
@@ -39,7 +45,7 @@ public struct CheckOptions: Sendable {
         self.isolation = isolation
         self.workDirectory = workDirectory
         self.framesFile = framesFile
-        self.sweepEveryQueue = sweepEveryQueue
+        self.sweepQueues = sweepQueues
     }
 }
 

@@ -1,7 +1,7 @@
 /// Every runnable frame of one check, packed back to back for the C loop: the corpus cases first, grouped
 /// by class in table order, then the three sweeps. Each class is one contiguous range of frame indexes.
-/// The corpus runs on every queue; the sweeps run on every queue too, or (the default) each value on one
-/// queue in turn, which keeps a check on many queues well under a second.
+/// The corpus runs on every queue; the sweeps run on every queue too (the default), or each value on one
+/// queue in turn, which takes a quarter of the runs on four queues.
 struct FrameBatch {
     struct Segment: Sendable {
         let caseClass: CaseClass
@@ -24,10 +24,10 @@ struct FrameBatch {
 
     var count: Int { lengths.count }
 
-    init(cases allCases: [CheckCase], sweeps: [Sweep], ports: Set<UInt16>, sweepEveryQueue: Bool = false) {
+    init(cases allCases: [CheckCase], sweeps: [Sweep], ports: Set<UInt16>, sweepQueues: CheckOptions.SweepQueues = .every) {
         self.sweeps = sweeps
         let runnableCount = allCases.filter(\.isRunnable).count
-        everyQueueCount = sweepEveryQueue ? runnableCount + sweeps.count * Sweep.count : runnableCount
+        everyQueueCount = sweepQueues == .every ? runnableCount + sweeps.count * Sweep.count : runnableCount
         let runnable = allCases.filter(\.isRunnable)
         // Stable: within a class, cases keep the corpus order.
         cases = runnable.enumerated().sorted { ($0.element.caseClass, $0.offset) < ($1.element.caseClass, $1.offset) }

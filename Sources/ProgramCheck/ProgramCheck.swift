@@ -32,19 +32,23 @@ public enum ProgramCheck {
             .appendingPathComponent("xdplab-check-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         defer { if temporary { try? FileManager.default.removeItem(atPath: workDirectory) } }
 
+        let preparation = prepare(ports: ports, options: options, label: "check \(name)")
         var mark = now()
-        let loaded = try ProgramUnderTest(path: program, ports: ports, queues: options.queues, workDirectory: workDirectory)
+        let loaded: ProgramUnderTest
+        do {
+            loaded = try ProgramUnderTest(path: program, ports: ports, queues: options.queues, workDirectory: workDirectory)
+        } catch {
+            (try? preparation.wait())?.environment.teardown()
+            throw error
+        }
         let lint = RedirectLint.calls(in: loaded.instructions, mapNames: loaded.mapNames)
         timing.compileAndLoad = now() - mark
 
-        mark = now()
-        let environment = CheckEnvironment.make(queues: options.queues, isolation: options.isolation, label: "check \(name)")
+        let prepared = try preparation.wait()
+        let (environment, cases, batch) = (prepared.environment, prepared.cases, prepared.batch)
         defer { environment.teardown() }
-        timing.environment = now() - mark
-
-        mark = now()
-        let (cases, batch) = try makeBatch(ports: ports, options: options)
-        timing.corpus = now() - mark
+        timing.environment = prepared.environmentSeconds
+        timing.corpus = prepared.corpusSeconds
 
         mark = now()
         let sockets = environment.sockets.isEmpty ? nil : environment.sockets.map(\.fd)
@@ -75,6 +79,34 @@ public enum ProgramCheck {
                            lint: lint, timing: timing)
     }
 
+    /// What the matrix needs besides the program: where it runs, and the frames.
+    struct Prepared {
+        let environment: CheckEnvironment
+        let cases: [CheckCase]
+        let batch: FrameBatch
+        let environmentSeconds: Double
+        let corpusSeconds: Double
+    }
+
+    /// Makes the namespace and the corpus on a thread of their own while the caller compiles and loads the
+    /// program: clang and ip are processes of their own, so the three overlap instead of adding up.
+    static func prepare(ports: [UInt16], options: CheckOptions, label: String) -> BackgroundWork<Prepared> {
+        BackgroundWork(name: "xdplab check preparation") {
+            var mark = now()
+            let environment = CheckEnvironment.make(queues: options.queues, isolation: options.isolation, label: label)
+            let environmentSeconds = now() - mark
+            mark = now()
+            do {
+                let (cases, batch) = try makeBatch(ports: ports, options: options)
+                return Prepared(environment: environment, cases: cases, batch: batch, environmentSeconds: environmentSeconds,
+                                corpusSeconds: now() - mark)
+            } catch {
+                environment.teardown()
+                throw error
+            }
+        }
+    }
+
     static func validatedPorts(_ options: CheckOptions) throws -> [UInt16] {
         let ports = Array(Set(options.ports)).sorted()
         guard !ports.isEmpty else { throw CheckFailure(.badInput, "the port list is empty; give at least one validator port") }
@@ -88,7 +120,7 @@ public enum ProgramCheck {
     static func makeBatch(ports: [UInt16], options: CheckOptions) throws -> (cases: [CheckCase], batch: FrameBatch) {
         let cases = Corpus.cases(ports: ports)
         let batch = FrameBatch(cases: cases, sweeps: Sweep.Kind.allCases.map { Sweep($0, ports: ports) }, ports: Set(ports),
-                               sweepEveryQueue: options.sweepEveryQueue)
+                               sweepQueues: options.sweepQueues)
         if let framesFile = options.framesFile { try FrameFile.write(batch, to: framesFile) }
         return (cases, batch)
     }

@@ -26,6 +26,7 @@ struct ExitStatusTests {
             (["run", "--keep", gateFolder], "--keep keeps one lab, and 3 are given"),
             (["validate", "no-such-file.yaml"], "no-such-file.yaml:1:1: error: lab file not found"),
             (["check"], "give exactly one of PROGRAM, --attached or --prog-id"),
+            (["check", "prog.bpf.c", "--spread-sweeps", "--sweep-every-queue"], "--spread-sweeps and --sweep-every-queue contradict"),
             (["destroy", "not-a-run"], "not-a-run is not a run id"),
           ])
     func usage(_ arguments: [String], _ message: String) throws {

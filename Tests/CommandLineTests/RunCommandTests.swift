@@ -86,8 +86,10 @@ struct RunCommandTests {
 
     @Test("check: 0 clean, 1 violations; --json - and --junit - put the report on standard output")
     func checkStatuses() throws {
-        let clean = try XDPLabCommand.run(["check", RepositoryPaths.path("Labs/programs/port_redirect.bpf.c"), "--queues", "2"])
+        let reference = RepositoryPaths.path("Labs/programs/port_redirect.bpf.c")
+        let clean = try XDPLabCommand.run(["check", reference, "--queues", "2"])
         #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+        #expect(clean.stdout.contains("196,849 frames × 2 queues, × 2 states"), "every sweep value on every queue: \(clean.stdout)")
         let flagsZero = RepositoryPaths.path("Labs/programs/incidents/redirect_flags0.bpf.c")
         let json = try XDPLabCommand.run(["check", flagsZero, "--queues", "2", "--json", "-"])
         #expect(json.status == 1)
@@ -96,6 +98,17 @@ struct RunCommandTests {
         let junit = try XDPLabCommand.run(["check", flagsZero, "--queues", "2", "--junit", "-"])
         #expect(junit.status == 1)
         #expect(junit.stdout.hasPrefix("<?xml"))
+    }
+
+    @Test("check --spread-sweeps: each sweep value on one queue, and both reports say so")
+    func checkSpreadSweeps() throws {
+        let reference = RepositoryPaths.path("Labs/programs/port_redirect.bpf.c")
+        let spread = try XDPLabCommand.run(["check", reference, "--queues", "2", "--spread-sweeps", "--json", "-"])
+        #expect(spread.status == 0, "\(spread.stderr)")
+        let body = try #require(try jsonObject(spread.stdout)["check"] as? [String: Any])
+        #expect(body["spreadFrames"] as? Int == 3 * 65536)
+        #expect(body["runs"] as? Int == ((body["frames"] as? Int ?? 0) - 3 * 65536) * 2 * 2 + 3 * 65536 * 2)
+        #expect(spread.stderr.contains("196,608 sweep values spread over the queues"), "\(spread.stderr)")
     }
 
     @Test("SIGTERM mid-run: exit 143, reports with the lab that finished and the interrupted one; a live run is not destroyed")

@@ -117,7 +117,7 @@ struct RulesTests {
     @Test("scattered sweep violations, such as every value on one queue of four, become one entry")
     func scattered() {
         let ports: [UInt16] = [8003]
-        let batch = FrameBatch(cases: [], sweeps: [Sweep(.udp4Ports, ports: ports)], ports: Set(ports))
+        let batch = FrameBatch(cases: [], sweeps: [Sweep(.udp4Ports, ports: ports)], ports: Set(ports), sweepQueues: .spread)
         #expect(batch.everyQueueCount == 0)
         // Four queues, values spread over them; everything on queue 3 returns 7, everything else DROP.
         let retvals = (0..<65536).map { $0 % 4 == 3 ? UInt32(7) : 1 }

@@ -9,10 +9,10 @@ struct BuggyProgramTests {
     /// Two queues keep these runs short; fixed_key uses three.
     static let queues = 2
 
-    func check(_ fixture: String, queues: Int = queues) throws -> CheckReport {
+    func check(_ fixture: String, queues: Int = queues, sweepQueues: CheckOptions.SweepQueues = .every) throws -> CheckReport {
         let isolation = KernelProbe.isolation(String(fixture.prefix(12)))
         let report = try ProgramCheck.check(program: CheckFixtures.program(fixture),
-                                            options: CheckOptions(queues: queues, isolation: isolation))
+                                            options: CheckOptions(queues: queues, isolation: isolation, sweepQueues: sweepQueues))
         #expect(KernelProbe.noLeftovers(isolation))
         #expect(report.complete, "notes: \(report.notes)")
         return report
@@ -28,8 +28,7 @@ struct BuggyProgramTests {
         for threads in [1, 4] {
             let isolation = KernelProbe.isolation("threads\(threads)")
             reports.append(try ProgramCheck.check(program: CheckFixtures.program("fixed_key.bpf.c"),
-                                                  options: CheckOptions(queues: 3, isolation: isolation, sweepEveryQueue: true,
-                                                                        threads: threads)))
+                                                  options: CheckOptions(queues: 3, isolation: isolation, threads: threads)))
             #expect(KernelProbe.noLeftovers(isolation))
         }
         #expect(reports[0].runs == reports[1].runs && reports[0].runs > 0)
@@ -52,9 +51,21 @@ struct BuggyProgramTests {
         #expect(report.lint.first?.fallbacks == ["XDP_ABORTED"])
     }
 
-    @Test("fixed key 0: with sockets registered, matching frames on queues other than 0 are not claimed")
+    @Test("fixed key 0: with sockets registered, matching frames and sweep values on queues other than 0 are not claimed")
     func fixedKey() throws {
         let report = try check("fixed_key.bpf.c", queues: 3)
+        #expect(!report.passed)
+        for name in ["udp4-to-8003", "udp6-to-8004", "udp4-dport-8003…8005", "udp6-dport-8003…8005"] {
+            let violation = find(report, name, .registered)
+            #expect(violation?.verdict == .pass, "\(name): \(String(describing: violation))")
+            #expect(violation?.queues == [1, 2])
+        }
+        #expect(report.violations.allSatisfy { $0.state == .registered && !$0.queues.contains(0) })
+    }
+
+    @Test("fixed key 0 with --spread-sweeps: each sweep value shows the bug only where its one queue is not 0")
+    func fixedKeySpread() throws {
+        let report = try check("fixed_key.bpf.c", queues: 3, sweepQueues: .spread)
         #expect(!report.passed)
         for name in ["udp4-to-8003", "udp6-to-8004"] {
             let violation = find(report, name, .registered)

@@ -13,8 +13,8 @@ struct ReferenceProgramTests {
         #expect(report.states == [.empty, .registered])
         #expect(report.queuesRun == 4)
         #expect(report.frames == report.corpusCases - report.notRun.count + 3 * 65536)
-        #expect(report.spreadFrames == 3 * 65536)
-        #expect(report.runs == ((report.frames - report.spreadFrames) * 4 + report.spreadFrames) * 2)
+        #expect(report.spreadFrames == 0, "every sweep value runs on every queue")
+        #expect(report.runs == report.frames * 4 * 2)
         #expect(KernelProbe.noLeftovers(isolation))
 
         // What the table must show for a correct stack.
@@ -25,10 +25,10 @@ struct ReferenceProgramTests {
         let ssh = try #require(byClass[.ssh])
         #expect(ssh.counts[SlotState.registered.rawValue][XDPVerdict.pass.bucket] == ssh.frames * 4)
         let ports4 = try #require(byClass[.sweepUDP4])
-        #expect(ports4.counts[SlotState.registered.rawValue][XDPVerdict.redirect.bucket] == 3, "8003-8005, each on one queue")
-        #expect(ports4.runs(.empty) == 65536)
+        #expect(ports4.counts[SlotState.registered.rawValue][XDPVerdict.redirect.bucket] == 3 * 4, "8003-8005 on each queue")
+        #expect(ports4.runs(.empty) == 65536 * 4)
         let etherTypes = try #require(byClass[.sweepEtherType])
-        #expect(etherTypes.counts[SlotState.registered.rawValue][XDPVerdict.redirect.bucket] == 1, "only 0x0800 is claimed")
+        #expect(etherTypes.counts[SlotState.registered.rawValue][XDPVerdict.redirect.bucket] == 4, "only 0x0800 is claimed")
 
         #expect(report.lint.count == 1)
         #expect(report.lint.first?.map == "xsks_map")
@@ -93,15 +93,16 @@ struct ReferenceProgramTests {
         #expect(file.frames.allSatisfy { $0.count >= 14 })
     }
 
-    @Test("--sweep-every-queue runs every sweep value on every queue")
-    func sweepEveryQueue() throws {
+    @Test("--spread-sweeps runs each sweep value on one queue in turn, the corpus still on every queue")
+    func spreadSweeps() throws {
         let report = try ProgramCheck.check(program: CheckFixtures.reference,
-                                            options: CheckOptions(queues: 2, isolation: KernelProbe.isolation("every"),
-                                                                  sweepEveryQueue: true))
-        #expect(report.passed && report.spreadFrames == 0)
+                                            options: CheckOptions(queues: 2, isolation: KernelProbe.isolation("spread"),
+                                                                  sweepQueues: .spread))
+        #expect(report.passed && report.spreadFrames == 3 * 65536)
         #expect(report.states == [.empty, .registered] && report.complete, "notes: \(report.notes)")
-        #expect(report.runs == report.frames * 2 * 2)
+        #expect(report.runs == ((report.frames - report.spreadFrames) * 2 + report.spreadFrames) * 2)
+        #expect(report.scopeText.contains("196,608 sweep values spread over the queues"))
         let ports6 = try #require(report.tallies.first { $0.caseClass == .sweepUDP6 })
-        #expect(ports6.counts[SlotState.registered.rawValue][XDPVerdict.redirect.bucket] == 3 * 2)
+        #expect(ports6.counts[SlotState.registered.rawValue][XDPVerdict.redirect.bucket] == 3)
     }
 }

@@ -34,6 +34,8 @@ struct xdpshim_matrix {
     /// queue_count AF_XDP socket descriptors, or NULL to run the empty state only.
     const int32_t *socket_fds;
     /// Threads that share each queue's frames (0 or 1: only the calling one), at most XDPSHIM_MAX_THREADS.
+    /// Each runs with a descriptor of its own for prog_fd's program (reopened by id, else a dup), and takes the
+    /// queue's frames in blocks, so a thread the scheduler holds back leaves its share to the others.
     uint32_t threads;
     /// Out: the program's return values. Per state (0 empty, 1 registered): [queue][every_queue_count],
     /// then one value for each later frame.
