@@ -46,6 +46,7 @@ struct ReferenceProgramTests {
         // this program too, and says so only in its notes.
         #expect(summary.report.states == [.empty, .registered] && summary.report.complete, "notes: \(summary.report.notes)")
         #expect(summary.text.contains("× 2 states"), "\(summary.text)")
+        #expect(summary.report.spreadFrames > 0, "the pre-flight spreads sweep values over the queues: \(summary.text)")
         let failing = try ProgramCheck.run(objectPath: CheckFixtures.program("flags_zero.bpf.c"), ports: [8003], queues: 1)
         #expect(!failing.passed)
         #expect(failing.text.contains("FAILED") && failing.text.contains("udp4-to-8003"), "\(failing.text)")
