@@ -9,9 +9,10 @@ public enum Scheduling {
     /// thread starts with its creator's. So every thread the body starts (an AF_XDP socket's drain loop, a UDP
     /// reader, the map-ring poller) runs at that priority too, and so does the paced sender on this thread. A
     /// sequence lab's no-loss claim is about the stack and its consumer; on a CI machine whose two cores also
-    /// compile other work, consumers at nice 0 get a fair share of a core and fall behind at 48000 packets/s for
+    /// compile other work, consumers at nice 0 get a fair share of a core and can fall behind at 48000 packets/s for
     /// reasons that have nothing to do with the stack. At -20 they win the core whenever they are runnable; the
-    /// rate, the buffers and what the lab claims stay as they are.
+    /// rate, the buffers and what the lab claims stay as they are. (The receiver's own pauses, a tag search and a
+    /// growing record array, were fixed in the receiver; this covers only the machine's other work.)
     public static func aheadOfTheMachine<T>(niceness: Int32 = -20, _ body: () throws -> T) rethrows -> T {
         errno = 0
         let before = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)

@@ -89,12 +89,7 @@ struct JSONReportTests {
 
     @Test("an infinite stall does not break the JSON")
     func infiniteStall() throws {
-        var scenario = Scenario()
-        scenario.addSessions(stall: .infinity, completed: 0)
-        let observations = scenario.observations
-        let results = Verifier.evaluate([CheckRequest(name: .sshSurvives, expected: .holds)], observations: observations)
-        let report = LabReport.make(lab: "stall", file: "s.yaml", results: results, observations: observations,
-                                    diagnosis: [], durationSeconds: 1, captureDirectory: nil)
+        let report = ReportFixtures.infiniteStall
         let labs = try parse(JSONReport.render([report]))
         #expect(labs.count == 1)
     }

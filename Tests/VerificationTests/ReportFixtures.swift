@@ -23,6 +23,16 @@ enum ReportFixtures {
                               durationSeconds: 12.34, captureDirectory: "Captures/fallback-abort/run-1")
     }
 
+    /// A session that never answered: its stall is infinite, which JSON has no number for.
+    static var infiniteStall: LabReport {
+        var scenario = Scenario()
+        scenario.addSessions(stall: .infinity, completed: 0)
+        let observations = scenario.observations
+        let results = Verifier.evaluate([CheckRequest(name: .sshSurvives, expected: .holds)], observations: observations)
+        return LabReport.make(lab: "stall", file: "s.yaml", results: results, observations: observations,
+                              diagnosis: [], durationSeconds: 1, captureDirectory: nil)
+    }
+
     static var passing: LabReport {
         var scenario = Scenario()
         scenario.addHealthy("validator-udp4", queues: 0...1, count: 1)

@@ -37,12 +37,7 @@ struct ReportSchemaTests {
 
     @Test("a session that never answered: an infinite stall is the string inf")
     func infiniteStall() throws {
-        var scenario = Scenario()
-        scenario.addSessions(stall: .infinity, completed: 0)
-        let observations = scenario.observations
-        let results = Verifier.evaluate([CheckRequest(name: .sshSurvives, expected: .holds)], observations: observations)
-        let report = LabReport.make(lab: "stall", file: "s.yaml", results: results, observations: observations,
-                                    diagnosis: [], durationSeconds: 1, captureDirectory: nil)
+        let report = ReportFixtures.infiniteStall
         try expectValid(JSONReport.render([report]))
     }
 
