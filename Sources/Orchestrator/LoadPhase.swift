@@ -36,7 +36,7 @@ enum LoadPhase {
         }
         let record = LoadRecord(seconds: seconds, requestedRate: spec.rateText, templates: templates,
                                 losses: LoadLosses.between(before, after, queueCount: lab.queueCount))
-        progress("load: \(record.offered) packets in \(String(format: "%.2f", seconds)) s, "
+        progress("load: \(record.offered) packets in \(DurationText.seconds(seconds, digits: 2, fixed: true, unit: " s")), "
                  + "\(Int(record.achievedRate.rounded())) packets/s")
         return (record, before)
     }

@@ -1,5 +1,6 @@
 import LabModel
 import Evidence
+import Sequencing
 import Foundation
 
 /// `load-no-loss`: under the load phase, every copy that reached XDP went where it had to (matching packets on a
@@ -40,7 +41,7 @@ public enum LoadText {
         let kernel = load.templates.reduce(0) { $0 + $1.kernel }
         let lost = load.templates.reduce(0) { $0 + $1.lost }
         let backlog = load.templates.reduce(0) { $0 + $1.backlogDrops }
-        var text = "\(load.offered) packets in \(String(format: "%.2f", load.seconds)) s "
+        var text = "\(load.offered) packets in \(DurationText.seconds(load.seconds, digits: 2, fixed: true, unit: " s")) "
             + "(\(Int(load.achievedRate.rounded()))/s, rate \(load.requestedRate)): \(socket) to sockets, "
             + "\(kernel) to the kernel, \(lost) lost after XDP"
         if backlog > 0 { text += "; \(backlog) refused by the sender's veth (its ring towards the stack was full)" }
