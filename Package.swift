@@ -97,6 +97,7 @@ let package = Package(
         .testTarget(name: "DocsTests", dependencies: ["LabModel", "TestSupport", .product(name: "Yams", package: "Yams")]),
         // The built xdplab executable, run as users run it: exit statuses, output streams, reports.
         .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["Guests", "Reports", "Verification", "TestSupport"]),
         // `xdplab check`'s logic without a kernel (corpus, rules, judging, reports); ProgramCheckTests needs clang and root.
         .testTarget(name: "ProgramCheckLogicTests", dependencies: ["ProgramCheck", "Packets"]),

@@ -15,6 +15,8 @@ public struct TrafficSpec: Sendable, Equatable {
     public var sequence: SequenceSpec?
     /// A load phase after the paced classes (`load:`); nil: none.
     public var load: LoadSpec?
+    /// Whether the paced traffic needs the machine to itself when labs run in parallel (`timing: sensitive`).
+    public var timing: TrafficTiming = .tolerant
 
     public init(from: String, duration: Double = 5, rounds: Int = 5,
                 classes: [TrafficClass] = TrafficClass.allCases, ssh: SSHSpec? = .standard, sequence: SequenceSpec? = nil,
@@ -32,6 +34,14 @@ public struct TrafficSpec: Sendable, Equatable {
     public static func sequence(from: String, _ sequence: SequenceSpec) -> TrafficSpec {
         TrafficSpec(from: from, classes: [], ssh: nil, sequence: sequence)
     }
+}
+
+/// How the paced traffic shares the machine with other labs of an `xdplab run --jobs N` (`traffic.timing`).
+public enum TrafficTiming: String, CaseIterable, Sendable {
+    /// Frames are paced far apart; other labs' traffic beside it changes nothing.
+    case tolerant
+    /// The traffic runs while no other lab builds or tears down and no other timing-sensitive phase runs.
+    case sensitive
 }
 
 /// SSH-like TCP sessions: one request/response exchange per `interval`, which must never stall

@@ -100,6 +100,8 @@ final class LabExecution {
                                                    workDirectory: "\(runDirectory)/objects")
         progress("queue steering on \(lab.peerEndpoint.host):\(lab.peerEndpoint.interface) (tc egress, SO_MARK → RX queue)")
 
+        // From the stack's start on: its start-up steps race the traffic.
+        if lab.pacedTrafficIsTimingSensitive { SharedMachine.enter(.exclusive, progress: progress) }
         var lateSteps: [StartupStep] = []
         let stack: DeployedStack
         if let command = lab.stack.command {
@@ -125,6 +127,7 @@ final class LabExecution {
     /// frames, and waits for everything that ran beside them.
     private func playTraffic(endpoints: TrafficEndpoints, realized: RealizedLab, lateSteps: [StartupStep],
                              parts: Parts) throws -> Ran {
+        SharedMachine.enter(lab.pacedTrafficIsTimingSensitive ? .exclusive : .quiet, progress: progress)
         // One origin for every traffic time (sentAt, session stalls, a late registration, a command's exit, a break).
         let trafficOrigin = TrafficClock.now()
         switch parts.stack! {
@@ -154,6 +157,7 @@ final class LabExecution {
         let (lateError, registeredAt) = parts.stack!.finishStartup(origin: trafficOrigin)
         let recovery = parts.drill?.finish()
         Thread.sleep(forTimeInterval: 0.3)   // frames still in flight reach the sockets and the capture
+        SharedMachine.enter(.busy, progress: progress)
         return Ran(injected: injected, sessions: sessionRecords, lateError: lateError, registeredAt: registeredAt,
                    recovery: recovery, origin: trafficOrigin)
     }

@@ -47,6 +47,8 @@ public enum LabRunner {
         let progress = options.progress(lab.name)
         let started = Date()
         options.journal?.begin(lab, started: started)
+        SharedMachine.enter(.busy, progress: progress)
+        defer { MachineShare.current.enter(.quiet) }
         let execution = LabExecution(lab: lab, options: options, progress: progress)
         let sequenceExecution = lab.traffic.sequence.map {
             SequenceExecution(lab: lab, sequence: $0, options: options, progress: progress)

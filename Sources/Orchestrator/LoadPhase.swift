@@ -3,6 +3,7 @@ import AFXDPStack
 import Traffic
 import Evidence
 import Sequencing
+import SystemSupport
 import Foundation
 
 /// The load phase (`traffic.load`): after the paced classes, every class as fast as the machine allows (or at the
@@ -25,6 +26,8 @@ enum LoadPhase {
         let count = sender.templates.count
         progress("load: \(count) templates (every class on every queue) for \(LabDuration.format(spec.duration)) at rate "
                  + "\(spec.rateText); tc ingress tally on \(lab.stack.host):\(lab.stackEndpoint.interface)")
+        SharedMachine.enter(.exclusive, progress: progress)
+        defer { SharedMachine.enter(.busy, progress: progress) }
         let before = stack.evidence()
         let (seconds, sent) = try sender.run(seconds: spec.duration, rate: spec.rate)
         let (socket, kernel) = try settle(stack: stack, tally: tally, templates: count)

@@ -101,6 +101,8 @@ final class SequenceExecution {
     /// Sends the run while the faults are played, then waits until the receiver has taken what reached it.
     private func play(to receiver: SequenceReceiver, endpoints: TrafficEndpoints, namespace: String,
                       parts: Parts) throws -> Played {
+        SharedMachine.enter(.exclusive, progress: progress)
+        defer { SharedMachine.enter(.busy, progress: progress) }
         let sender = try SequenceSender(endpoints: endpoints, port: sequence.port, queue: sequence.queue)
         parts.sender = sender
         // The first packet is due a moment from now, so the fault thread is waiting before it.

@@ -4,33 +4,42 @@ import Glibc
 import LabModel
 import Orchestrator
 import Reports
+import SystemSupport
 
 /// `xdplab run --jobs N`: labs are isolated (own namespaces, own run id) and idle most of their life, so several run
 /// at once, each in a child `xdplab run` of its own: a crash or a hang in one cannot take the others with it, and
-/// each tears its own lab down. Timing-sensitive labs (sequence labs, load phases) run alone afterwards.
+/// each tears its own lab down. The children share the machine through `MachineShare`: paced traffic runs beside
+/// anything, while a timing-sensitive phase (a sequence run, a load phase, `timing: sensitive`) waits until no other
+/// lab is building or tearing down and holds off the others' bursts until it ends.
 /// Reports come back as the children's JSON, in the order the labs were given; each child's progress is printed
 /// as one block when it ends, so lines of different labs never interleave.
 enum ParallelRun {
-    /// Whether a lab must not share the machine: a sequence lab's verdict depends on pacing to the microsecond, a
-    /// load phase's on having the cores to itself. (A recovery drill waits on seconds-long timers and shares well.)
-    static func runsAlone(_ lab: Lab) -> Bool {
-        lab.traffic.sequence != nil || lab.traffic.load != nil
+    /// Labs at once when `--jobs` is not given: labs sleep most of their life, four per core keep the cores busy.
+    static var defaultJobs: Int { 4 * ProcessInfo.processInfo.activeProcessorCount }
+
+    /// What a lab is expected to take, to start the longest first (the run then ends close to its longest lab).
+    static func expectedSeconds(_ lab: Lab) -> Double {
+        let sequence = lab.traffic.sequence.map { Double($0.plannedDuration ?? 10_000_000_000) / 1e9 } ?? 0
+        return (lab.traffic.sequence == nil ? lab.traffic.duration : sequence) + (lab.traffic.load?.duration ?? 0)
     }
 
-    static func run(_ labs: [Lab], jobs: Int, program: String?, captures: String, quiet: Bool,
+    static func run(_ labs: [Lab], jobs: Int, program: String?, captures: String, quiet: Bool, board: JobBoard,
                     journal: RunJournal) -> [LabReport] {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("xdplab-jobs-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
         let results = Results(count: labs.count)
-        let shared = labs.indices.filter { !runsAlone(labs[$0]) }
-        let alone = labs.indices.filter { runsAlone(labs[$0]) }
-        let plan = "xdplab: \(labs.count) labs, \(min(jobs, max(shared.count, 1))) at a time"
-            + (alone.isEmpty ? "" : ", then \(alone.count) timing-sensitive one(s) alone")
-        FileHandle.standardError.write(Data((plan + "\n").utf8))
-        let child = Child(program: program, captures: captures, quiet: quiet, work: work, journal: journal)
-        runPool(shared, width: jobs, labs: labs, child: child, results: results)
-        runPool(alone, width: 1, labs: labs, child: child, results: results)
+        let sensitive = labs.filter(\.isTimingSensitive).count
+        let width = min(jobs, labs.count)
+        board.note("xdplab: \(labs.count) labs, \(width) at a time"
+            + (sensitive == 0 ? "" : "; \(sensitive) timing-sensitive, whose sensitive phase runs while no other lab builds or tears down"))
+        // A lab may wait for every timing-sensitive phase of the others; its bound allows for that.
+        let allowance = labs.filter(\.isTimingSensitive).map(expectedSeconds).reduce(0, +)
+        let child = Child(program: program, captures: captures, quiet: quiet, work: work, journal: journal, board: board,
+                          waitAllowance: allowance)
+        // Longest first; ties keep the order given.
+        let order = labs.indices.sorted { (expectedSeconds(labs[$0]), -$0) > (expectedSeconds(labs[$1]), -$1) }
+        runPool(order, width: width, labs: labs, child: child, results: results)
         return results.all
     }
 
@@ -61,6 +70,8 @@ enum ParallelRun {
         let quiet: Bool
         let work: String
         let journal: RunJournal
+        let board: JobBoard
+        let waitAllowance: Double
 
         /// One child `xdplab run` for one lab, bounded by the lab's own length plus two minutes.
         func run(_ lab: Lab, index: Int) -> LabReport {
@@ -74,6 +85,9 @@ enum ParallelRun {
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle(forWritingAtPath: log)
+            var environment = ProcessInfo.processInfo.environment
+            environment[MachineShare.environmentKey] = work
+            process.environment = environment
             let ended = DispatchSemaphore(value: 0)
             process.terminationHandler = { _ in ended.signal() }
             do {
@@ -83,16 +97,16 @@ enum ParallelRun {
             }
             Children.add(process.processIdentifier)
             defer { Children.remove(process.processIdentifier) }
+            board.started(lab.name, log: log)
             let limit = lab.traffic.duration + (lab.traffic.sequence.map { _ in 600.0 } ?? 0)
-                + (lab.traffic.load?.duration ?? 0) + 120
-            if ended.wait(timeout: .now() + limit) == .timedOut {
+                + (lab.traffic.load?.duration ?? 0) + 120 + waitAllowance
+            let finished = ended.wait(timeout: .now() + limit) != .timedOut
+            if !finished {
                 kill(process.processIdentifier, SIGTERM)
                 if ended.wait(timeout: .now() + 10) == .timedOut { kill(process.processIdentifier, SIGKILL); ended.wait() }
-                return failure(lab, "did not finish within \(Int(limit))s; stopped", started: started)
             }
-            if let text = try? String(contentsOfFile: log, encoding: .utf8), !text.isEmpty {
-                FileHandle.standardError.write(Data(text.utf8))
-            }
+            board.ended(lab.name, block: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+            if !finished { return failure(lab, "did not finish within \(Int(limit))s; stopped", started: started) }
             guard let data = FileManager.default.contents(atPath: json) else {
                 return failure(lab, "the child xdplab run exited \(process.terminationStatus) without a report", started: started)
             }

@@ -41,8 +41,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Leave the lab's namespaces and stack up after the verdict, to inspect them (one lab only).")
     var keep = false
 
-    @Option(help: "Labs run at once, each in a child xdplab run (such as 8 on 2 cores); sequence labs run alone. Default 1.")
-    var jobs: Int = 1
+    @Option(help: ArgumentHelp("Labs run at once, each in a child xdplab run; 1 runs them one by one in this process. "
+                               + "Default: 4 per core.", valueName: "n"))
+    var jobs: Int?
 
     @Option(name: .customLong("kernel"),
             help: "Run every lab on this kernel too: host, or a cached guest kernel by series (6.1) or version. Repeatable.")
@@ -67,7 +68,7 @@ struct Run: ParsableCommand {
             throw ValidationError("--program must be a .bpf.c source or a .o object, got \(program)")
         }
         try destinations.validate()
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
     }
 
     func run() throws {
@@ -113,10 +114,17 @@ struct Run: ParsableCommand {
         let runnable = selected.indices.filter { skipped[$0] == nil }.map { selected[$0] }
         var outcomes: [LabOutcome] = []
         var ran: [LabReport]
+        let jobs = self.jobs ?? ParallelRun.defaultJobs
         if jobs > 1, runnable.count > 1, !keep {
-            Interruption.onSignal { Children.forward($0) }
+            let board = JobBoard.forStandardError(quiet: quiet)
+            Interruption.onSignal {
+                board.stop()
+                Children.forward($0)
+            }
+            board.start()
             ran = ParallelRun.run(runnable, jobs: jobs, program: options.programOverride, captures: captures,
-                                  quiet: quiet, journal: journal)
+                                  quiet: quiet, board: board, journal: journal)
+            board.stop()
         } else {
             for lab in runnable { outcomes.append(LabRunner.run(lab, options: options)) }
             ran = outcomes.map(\.report)

@@ -120,7 +120,10 @@ struct RunCommandTests {
         _ = try XDPLabCommand.labCopy(of: Self.gate, name: "first-lab", in: labs)
         _ = try XDPLabCommand.labCopy(of: Self.gate, name: "second-lab", duration: "8s", rounds: 4, in: labs)
         let captures = "\(folder)/captures", json = "\(folder)/report.json", junit = "\(folder)/report.xml"
-        let running = try XDPLabCommand.start(["run", labs, "--json", json, "--junit", junit, "--captures", captures])
+        // One by one in this process (--jobs 1): its progress is live and the run is this process's; a parallel
+        // run's interruption is ParallelRunTests'.
+        let running = try XDPLabCommand.start(["run", labs, "--jobs", "1", "--json", json, "--junit", junit,
+                                               "--captures", captures])
 
         // The second lab names its run id when it starts; it is under way once it reports injected frames.
         let announced = running.waitForErrorLine(timeout: 120) {

@@ -23,6 +23,21 @@ private func shortLabs(_ names: [(name: String, failing: Bool)], in folder: Stri
     }
 }
 
+/// The run ids of the labs under `captures` (each child writes `<captures>/<lab>/<time>-<run>/`): the namespaces
+/// to look at are theirs alone, whatever other suites run meanwhile.
+private func runIDs(under captures: String) -> Set<String> {
+    let labs = (try? FileManager.default.contentsOfDirectory(atPath: captures)) ?? []
+    return Set(labs.flatMap { lab in
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(captures)/\(lab)")) ?? []).compactMap {
+            $0.split(separator: "-").last.map(String.init)
+        }
+    })
+}
+
+private func namespaces(ofRuns runs: Set<String>) -> [String] {
+    ourNamespaces().filter { Ownership.runID(ofNamespace: $0).map(runs.contains) ?? false }
+}
+
 private func xdplab(_ arguments: [String]) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Repository.executable)
@@ -42,8 +57,8 @@ struct ParallelRunTests {
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
         let labs = try shortLabs([("par-one", false), ("par-two", true), ("par-three", false)], in: work)
-        let before = Set(ourNamespaces())
-        let process = try xdplab(["run"] + labs + ["--jobs", "3", "--json", "\(work)/report.json", "--captures", work])
+        let captures = "\(work)/captures"
+        let process = try xdplab(["run"] + labs + ["--jobs", "3", "--json", "\(work)/report.json", "--captures", captures])
         process.waitUntilExit()
         #expect(process.terminationStatus == 1, "one lab fails its checks")
         let data = try #require(FileManager.default.contents(atPath: "\(work)/report.json"))
@@ -51,7 +66,8 @@ struct ParallelRunTests {
         let reports = try #require(document["labs"] as? [[String: Any]])
         #expect(reports.compactMap { $0["lab"] as? String } == ["par-one", "par-two", "par-three"])
         #expect(reports.compactMap { $0["passed"] as? Bool } == [true, false, true])
-        #expect(Set(ourNamespaces()).subtracting(before).isEmpty)
+        #expect(runIDs(under: captures).count == 3)
+        #expect(namespaces(ofRuns: runIDs(under: captures)).isEmpty)
     }
 
     @Test("SIGTERM with several labs running ends every child run, and every lab is torn down")
@@ -60,18 +76,18 @@ struct ParallelRunTests {
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
         let labs = try shortLabs([("int-one", false), ("int-two", false), ("int-three", false)], in: work)
-        let before = Set(ourNamespaces())
-        let process = try xdplab(["run"] + labs + ["--jobs", "3", "--captures", work])
+        let captures = "\(work)/captures"
+        let process = try xdplab(["run"] + labs + ["--jobs", "3", "--captures", captures])
         // Wait until all three labs have namespaces (two each), then interrupt.
-        var appeared: Set<String> = []
+        var appeared: [String] = []
         for _ in 0..<300 where appeared.count < 6 {
             Thread.sleep(forTimeInterval: 0.05)
-            appeared = Set(ourNamespaces()).subtracting(before)
+            appeared = namespaces(ofRuns: runIDs(under: captures))
         }
         #expect(appeared.count == 6, "three labs up at once: \(appeared.sorted())")
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 143)
-        #expect(Set(ourNamespaces()).intersection(appeared).isEmpty, "every child tore its lab down")
+        #expect(namespaces(ofRuns: runIDs(under: captures)).isEmpty, "every child tore its lab down")
     }
 }

@@ -61,7 +61,7 @@ struct LabProblemTests {
     @Test("an unknown key far from every known key lists the known keys")
     func unknownKeyWithoutSuggestion() {
         let problem = onlyProblem(yaml: Fixtures.base(replacing: "  from: peer", with: "  from: peer\n  colour: blue"))
-        #expect(problem == "14:3: unknown key 'colour'; keys of traffic are: from, duration, rounds, classes, ssh, sequence, load")
+        #expect(problem == "14:3: unknown key 'colour'; keys of traffic are: from, duration, rounds, classes, ssh, sequence, load, timing")
         #expect(onlyProblem(yaml: Fixtures.base(replacing: "  from: peer", with: "  form: peer\n  from: peer"))
                 == "13:3: unknown key 'form'; did you mean 'from'?")
         // A misspelt required key is one problem, not also "traffic is missing 'from'".

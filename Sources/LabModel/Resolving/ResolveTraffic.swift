@@ -10,7 +10,7 @@ struct TrafficDraft {
 }
 
 extension LabResolver {
-    static let trafficKeys = ["from", "duration", "rounds", "classes", "ssh", "sequence", "load"]
+    static let trafficKeys = ["from", "duration", "rounds", "classes", "ssh", "sequence", "load", "timing"]
     static let sshKeys = ["port", "interval", "max-stall"]
 
     func resolveTraffic(_ node: Node, topology: TopologyDraft?, stack: StackDraft?) -> TrafficDraft {
@@ -22,7 +22,7 @@ extension LabResolver {
             draft.sequenceNode = node
             let sequence = resolveSequence(node, stack: stack)
             var alone = true
-            for key in ["duration", "rounds", "classes", "ssh", "load"] {
+            for key in ["duration", "rounds", "classes", "ssh", "load", "timing"] {
                 guard let other = fields[key] else { continue }
                 reader.error("\(key) belongs to packet-class traffic; a sequence lab (sequence settings at line "
                              + "\(reader.location(node).line)) sends only its sequence, so remove \(key)", at: other)
@@ -41,9 +41,11 @@ extension LabResolver {
         }
         var load: LoadSpec?? = .some(nil)
         if let node = fields["load"] { load = resolveLoad(node, stack: stack).map { .some($0) } }
-        if let from, let duration, let rounds, let classes, let ssh, let load {
+        let timing = fields["timing"].map { reader.choice($0, "timing", as: TrafficTiming.self) } ?? .tolerant
+        if let from, let duration, let rounds, let classes, let ssh, let load, let timing {
             draft.spec = TrafficSpec(from: from, duration: duration, rounds: rounds, classes: classes, ssh: ssh,
                                      load: load)
+            draft.spec?.timing = timing
         }
         return draft
     }

@@ -1,0 +1,89 @@
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+import SystemSupport
+
+/// Each `MachineShare` opens its own lock files, so two in one process contend like two labs in two processes.
+@Suite("MachineShare: how the labs of one parallel run share the machine")
+struct MachineShareTests {
+    let folder: String
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("share-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    /// Runs `body` on a thread of its own; the returned flag turns true when it has returned.
+    private func inBackground(_ body: @escaping @Sendable () -> Void) -> DoneFlag {
+        let done = DoneFlag()
+        Thread.detachNewThread {
+            body()
+            done.value.store(true, ordering: .sequentiallyConsistent)
+        }
+        return done
+    }
+
+    @Test("an exclusive phase waits for a busy one to end, and a busy one for an exclusive one")
+    func exclusiveExcludesBusy() {
+        let first = MachineShare(folder: folder), second = MachineShare(folder: folder)
+        #expect(first.isShared && second.isShared)
+        first.enter(.busy)
+        let exclusive = inBackground { second.enter(.exclusive) }
+        usleep(200_000)
+        #expect(!exclusive.isDone, "the exclusive phase started while another lab was busy")
+        first.enter(.quiet)
+        #expect(exclusive.waitDone(seconds: 2), "the exclusive phase never started after the busy one ended")
+        let busy = inBackground { first.enter(.busy) }
+        usleep(200_000)
+        #expect(!busy.isDone, "a busy phase started during an exclusive one")
+        second.enter(.busy)
+        #expect(busy.waitDone(seconds: 2), "busy phases share the machine")
+    }
+
+    @Test("quiet phases run beside an exclusive phase")
+    func quietBesideExclusive() {
+        let first = MachineShare(folder: folder), second = MachineShare(folder: folder)
+        first.enter(.exclusive)
+        let quiet = inBackground { second.enter(.quiet) }
+        #expect(quiet.waitDone(seconds: 1))
+        first.enter(.quiet)
+    }
+
+    @Test("a waiting exclusive phase goes before labs that start a burst after it asked")
+    func exclusiveHasPrecedence() {
+        let holder = MachineShare(folder: folder), sensitive = MachineShare(folder: folder)
+        let latecomer = MachineShare(folder: folder)
+        holder.enter(.busy)
+        let exclusive = inBackground { sensitive.enter(.exclusive) }
+        usleep(100_000)
+        let late = inBackground { latecomer.enter(.busy) }
+        usleep(200_000)
+        #expect(!late.isDone, "a new burst slipped in ahead of the waiting exclusive phase")
+        holder.enter(.quiet)
+        #expect(exclusive.waitDone(seconds: 2))
+        #expect(!late.isDone)
+        sensitive.enter(.quiet)
+        #expect(late.waitDone(seconds: 2))
+        latecomer.enter(.quiet)
+    }
+
+    @Test("without a folder nothing is shared and nothing waits")
+    func alone() {
+        let share = MachineShare(folder: nil)
+        #expect(!share.isShared)
+        #expect(share.enter(.exclusive) == 0)
+    }
+}
+
+/// Set by a background thread when its call returned.
+private final class DoneFlag: Sendable {
+    let value = Atomic<Bool>(false)
+    var isDone: Bool { value.load(ordering: .sequentiallyConsistent) }
+
+    func waitDone(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !isDone, Date() < deadline { usleep(10_000) }
+        return isDone
+    }
+}
