@@ -11,8 +11,8 @@ import SystemSupport
 /// each tears its own lab down. The children share the machine through `MachineShare`: paced traffic runs beside
 /// anything, while a timing-sensitive phase (a sequence run, a load phase, `timing: sensitive`) waits until no other
 /// lab is building or tearing down and holds off the others' bursts until it ends.
-/// Reports come back as the children's JSON, in the order the labs were given; each child's progress is printed
-/// as one block when it ends, so lines of different labs never interleave.
+/// Reports come back as the children's JSON, in the order the labs were given; what the terminal or the log shows
+/// meanwhile is `JobBoard`'s.
 enum ParallelRun {
     /// Labs at once when `--jobs` is not given: labs sleep most of their life, four per core keep the cores busy.
     static var defaultJobs: Int { 4 * ProcessInfo.processInfo.activeProcessorCount }
