@@ -33,11 +33,11 @@ enum LabFiles {
         return paths.filter { seen.insert(URL(fileURLWithPath: $0).standardizedFileURL.path).inserted }
     }
 
-    /// Every `*.yaml` below `folder`, sorted, as paths that start with `folder`.
+    /// Every `*.yaml` below `folder` but matrix files (`*.matrix.yaml`), sorted, as paths that start with `folder`.
     private static func labs(below folder: String) -> [String] {
         let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
         let found = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
-        return found.filter { $0.hasSuffix(".yaml") }.sorted().map { "\(base)/\($0)" }
+        return found.filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(MatrixFile.suffix) }.sorted().map { "\(base)/\($0)" }
     }
 
     /// The paths `pattern` matches, sorted. The corresponding C function is `glob`.
@@ -56,8 +56,13 @@ enum LabFiles {
         for path in paths {
             let found: LabFileProblems
             do {
-                labs.append(try LabLoader.load(path: path))
-                continue
+                if path.hasSuffix(MatrixFile.suffix) {
+                    found = LabFileProblems(file: path, problems: [.init(line: 1, column: 1,
+                        message: "a matrix file, not a lab: run it with xdplab run --matrix \(path)")])
+                } else {
+                    labs.append(try LabLoader.load(path: path))
+                    continue
+                }
             } catch let error as LabFileError {
                 found = LabFileProblems(file: path, diagnostics: error.diagnostics)
             } catch {

@@ -20,7 +20,12 @@ struct Run: ParsableCommand {
             """)
 
     @Argument(help: "Lab files (YAML), or folders of them.", completion: .file(extensions: ["yaml"]))
-    var labs: [String]
+    var labs: [String] = []
+
+    @Option(help: ArgumentHelp("Run the labs on the kernels a matrix file names, row by row, instead of LAB arguments.",
+                               valueName: "file"),
+            completion: .file(extensions: ["yaml"]))
+    var matrix: String?
 
     @Option(help: "Use this XDP program (.bpf.c or .o) instead of the one each lab names.",
             completion: .file(extensions: ["bpf.c", "o"]))
@@ -68,13 +73,18 @@ struct Run: ParsableCommand {
             throw ValidationError("--program must be a .bpf.c source or a .o object, got \(program)")
         }
         try destinations.validate()
+        if labs.isEmpty && matrix == nil { throw ValidationError("name lab files or folders, or a matrix file with --matrix FILE") }
+        if matrix != nil && !(labs.isEmpty && kernels.isEmpty) {
+            throw ValidationError("--matrix names the labs and their kernels itself; drop the LAB arguments and --kernel")
+        }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
     }
 
     func run() throws {
         let started = Date()
         let destinations = self.destinations
-        let (loaded, problems) = LabFiles.load(try LabFiles.expand(labs))
+        let matrixRows = try matrix.map { try MatrixRows.load($0, destinations: destinations, started: started) }
+        let (loaded, problems) = LabFiles.load(try LabFiles.expand(matrixRows?.paths ?? labs))
         if !problems.isEmpty {
             try destinations.write([], labFileErrors: problems, context: ReportContext(startedAt: started))
             throw Status.badInput
@@ -97,6 +107,10 @@ struct Run: ParsableCommand {
         let options = RunOptions(programOverride: program.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                                  capturesDirectory: captures,
                                  progress: { quiet ? .silent : .terminal(lab: $0) }, keep: keep, journal: journal)
+        if let matrixRows {
+            return try runMatrix(matrixRows.plan(selected), options: options, destinations: destinations,
+                                 colored: colored, started: started)
+        }
         if !kernels.isEmpty {
             let plan = kernels.map { (kernel: $0, labs: selected) }
             return try runMatrix(plan, options: options, destinations: destinations, colored: colored, started: started)

@@ -63,6 +63,29 @@ struct RunCommandTests {
         try expectSchemaValid(result.stdout)
     }
 
+    @Test("--matrix runs each row's labs on its kernels; a bad matrix file is bad input with its line and column")
+    func matrixFile() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: "\(folder)/labs", withIntermediateDirectories: true)
+        _ = try XDPLabCommand.labCopy(of: Self.gate, name: "row-one", in: "\(folder)/labs", preflight: false)
+        _ = try XDPLabCommand.labCopy(of: Self.gate, name: "row-two", in: "\(folder)/labs", preflight: false)
+        let matrix = "\(folder)/labs/kernels.matrix.yaml"
+        try "matrix:\n  - {labs: [row-one.yaml], kernels: [host]}\n  - {labs: [.], kernels: [host]}\n"
+            .write(toFile: matrix, atomically: true, encoding: .utf8)
+        let result = try XDPLabCommand.run(["run", "--matrix", matrix, "--json", "-", "--captures", folder])
+        #expect(result.status == 0, "\(result.stderr)")
+        let labs = try #require(try jsonObject(result.stdout)["labs"] as? [[String: Any]])
+        #expect(labs.map { $0["lab"] as? String } == ["row-one", "row-two"], "each lab once, the folder's matrix file skipped")
+        #expect(labs.allSatisfy { $0["kernel"] as? String == "host" })
+
+        try "matrix:\n  - {labs: [nowhere.yaml], kernels: [host, sid]}\n".write(toFile: matrix, atomically: true, encoding: .utf8)
+        let bad = try XDPLabCommand.run(["run", "--matrix", matrix, "--captures", folder])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("kernels.matrix.yaml:2:13: error: no lab file or folder at"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("kernels.matrix.yaml:2:44: error: kernel 'sid' is neither host nor a version"), "\(bad.stderr)")
+    }
+
     @Test("a program without xsks_map is bad input (2) from run, with and without the pre-flight check, as from check")
     func programContract() throws {
         let folder = try makeTemporaryFolder()

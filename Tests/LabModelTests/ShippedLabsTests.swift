@@ -7,7 +7,7 @@ import TestSupport
 private let shippedLabs: [String] = {
     let labs = RepositoryPaths.root.appendingPathComponent("Labs")
     let files = FileManager.default.enumerator(atPath: labs.path)?.compactMap { $0 as? String } ?? []
-    return files.filter { $0.hasSuffix(".yaml") }.sorted().map { labs.appendingPathComponent($0).path }
+    return files.filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(".matrix.yaml") }.sorted().map { labs.appendingPathComponent($0).path }
 }()
 
 @Suite("the labs the repository ships")

@@ -26,7 +26,7 @@ struct LabResolver {
             .flatMap { resolveExpectations($0, traffic: traffic, hasRecovery: top["recovery"] != nil) }
         let recovery = top["recovery"].map { resolveRecovery($0, stack: stack?.spec, traffic: traffic?.spec) }
         let requires = top["requires"].map(resolveRequirements) ?? []
-        let kernels = top["kernels"].map(resolveKernels) ?? []
+        let kernels = top["kernels"].map(reader.kernelList) ?? []
 
         guard let name, let topology = topology?.value, let stackSpec = stack?.spec,
               let trafficSpec = traffic?.spec, let expectations, recovery == nil || recovery! != nil else { return nil }
@@ -36,28 +36,6 @@ struct LabResolver {
         lab.requires = requires
         lab.kernels = kernels
         return lab
-    }
-
-    /// `kernels: [host, "6.1", "6.12"]`: `host`, a series (major.minor) or an exact version, each once.
-    private func resolveKernels(_ node: Node) -> [String]? {
-        guard let items = reader.list(node, "kernels", example: "[host, \"6.1\", \"6.12\"]") else { return nil }
-        var kernels: [String] = []
-        var good = true
-        for item in items {
-            guard let name = reader.string(item, "a kernel") else { good = false; continue }
-            guard name == "host" || name.wholeMatch(of: /[0-9]+\.[0-9]+([.\-+~][0-9A-Za-z.\-+~]*)?/) != nil else {
-                reader.error("kernel '\(name)' is neither host nor a version such as 6.1 or 6.1.0-57", at: item)
-                good = false
-                continue
-            }
-            if kernels.contains(name) {
-                reader.error("kernel '\(name)' is listed twice", at: item)
-                good = false
-                continue
-            }
-            kernels.append(name)
-        }
-        return good ? kernels : nil
     }
 
     /// `requires: [fexit, netdevsim]`: known names, each once.
