@@ -47,7 +47,7 @@ public enum MachineProbe {
             try object.load()
             guard let program = object.xdpProgram else { throw StackError("doctor_pass.bpf.o has no XDP program") }
             found += programProbes(program, work: work)
-            found += deviceProbes(objectPath)
+            found += deviceProbes(objectPath, programFD: program.fd)
         } catch {
             found.append(Capability(name: "load an XDP program", requirement: nil, available: false, detail: "\(error)"))
         }
@@ -100,7 +100,7 @@ public enum MachineProbe {
     }
 
     /// Native XDP and AF_XDP on a 2-queue veth pair in a namespace of the probe's own.
-    static func deviceProbes(_ objectPath: String) -> [Capability] {
+    static func deviceProbes(_ objectPath: String, programFD: Int32) -> [Capability] {
         let run = Ownership.newRunID()
         let namespace = Ownership.namespaceName(run: run, host: "doctor")
         var found: [Capability] = []
@@ -127,6 +127,11 @@ public enum MachineProbe {
             found.append(Capability(name: "AF_XDP zero-copy", requirement: .zeroCopy, available: zeroCopy == 0,
                                     detail: zeroCopy == 0 ? "a socket bound to a veth queue with XDP_ZEROCOPY"
                                         : "refused on veth, as expected: \(errnoText(zeroCopy))"))
+            // In the scratch namespace: a live frame the program passes lands in this namespace's stack.
+            let live = try NetworkNamespace.run(namespace) { xdpshim_live_frames_probe(programFD) }
+            found.append(Capability(name: "BPF_PROG_TEST_RUN live frames", requirement: nil, available: live == 0,
+                                    detail: live == 0 ? "a frame ran through the program for real (always as RX queue 0)"
+                                        : "refused: \(errnoText(live))"))
         } catch {
             found.append(Capability(name: "native XDP on veth", requirement: nil, available: false, detail: "scratch veth: \(error)"))
         }

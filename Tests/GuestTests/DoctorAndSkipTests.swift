@@ -24,7 +24,8 @@ struct DoctorAndSkipTests {
         #expect(lines.first?.hasPrefix("xdplab doctor: kernel ") == true)
         let names = ["root", "bpffs [bpffs]", "netdevsim [netdevsim]", "BPF_PROG_TEST_RUN [prog-test-run]",
                      "fexit on an XDP program [fexit]", "xdp tracepoints [xdp-tracepoints]", "native XDP on veth",
-                     "AF_XDP copy mode", "AF_XDP zero-copy [zero-copy]", "KVM [kvm]", "cached guest kernels", "guest tools"]
+                     "AF_XDP copy mode", "AF_XDP zero-copy [zero-copy]", "BPF_PROG_TEST_RUN live frames", "KVM [kvm]",
+                     "cached guest kernels", "guest tools"]
         for name in names {
             let line = lines.first { $0.dropFirst(7).hasPrefix(name + " ") }
             #expect(line != nil, "no line for \(name) in:\n\(text)")
@@ -33,6 +34,8 @@ struct DoctorAndSkipTests {
         // Checked on this machine's kernel: veth never does zero-copy, copy mode works.
         #expect(lines.contains { $0.hasPrefix("  no   AF_XDP zero-copy") })
         #expect(lines.contains { $0.hasPrefix("  yes  AF_XDP copy mode") })
+        // Live frames exist since 5.18; every kernel xdplab runs on has them.
+        #expect(lines.contains { $0.hasPrefix("  yes  BPF_PROG_TEST_RUN live frames") }, "\(text)")
         let namespaces = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
         #expect(!namespaces.contains { $0.hasSuffix("-doctor") }, "doctor left a namespace: \(namespaces)")
     }
