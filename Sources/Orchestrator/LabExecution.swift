@@ -38,9 +38,11 @@ final class LabExecution {
         var sessions: SSHSessions?
         var churn: NeighbourChurn?
         var drill: RecoveryDrill?
+        var verdicts: VerdictRecording?
 
         /// `keep` leaves the programs attached (`xdplab run --keep`).
         func release(keep: Bool) {
+            _ = verdicts?.finish(nil)
             drill?.abort()
             churn?.stop()
             sessions?.stop()
@@ -125,6 +127,9 @@ final class LabExecution {
     /// frames, and waits for everything that ran beside them.
     private func playTraffic(endpoints: TrafficEndpoints, realized: RealizedLab, lateSteps: [StartupStep],
                              parts: Parts) throws -> Ran {
+        // Before the clock starts: compiling the recorder takes seconds in an emulated guest.
+        parts.verdicts = VerdictRecording.start(parts.stack!, workDirectory: "\(runDirectory ?? ".")/objects",
+                                                progress: progress)
         // One origin for every traffic time (sentAt, session stalls, a late registration, a command's exit, a break).
         let trafficOrigin = TrafficClock.now()
         switch parts.stack! {
@@ -184,6 +189,8 @@ final class LabExecution {
         parts.capture = nil
         let stack = parts.stack!
         let arrivals = stack.socketArrivals(injected: ran.injected, kernelIDs: captured.tagged, origin: ran.origin)
+        // The paced traffic's verdicts, taken before a load phase (whose frames are not recorded).
+        let verdicts = parts.verdicts?.finish(stack, replacedByDrill: ran.recovery?.breakAction.contains("in place of") == true)
         var load: (record: LoadRecord, before: KernelEvidence)?
         if let spec = lab.traffic.load, case .builtIn(let builtIn, _) = stack {
             load = try LoadPhase.run(spec, lab: lab, endpoints: endpoints, stack: builtIn, stackNamespace: stackNamespace,
@@ -202,6 +209,7 @@ final class LabExecution {
             captureDrops: captured.droppedByCapture, socketsRegisteredAt: ran.registeredAt)
         observations.recovery = ran.recovery
         observations.load = load?.record
+        observations.evidence.verdicts = verdicts
         if ran.recovery?.breakAction.contains("in place of") == true {
             // The drill replaced the stack's program on purpose; the stack leaving it alone is no gap in the evidence.
             observations.evidence.gaps.removeAll { $0.hasPrefix("detach: left") }
