@@ -25,7 +25,7 @@ public struct PacketVerdict: Sendable, Codable, Hashable {
 
     public static let aborted: UInt32 = 0, drop: UInt32 = 1, pass: UInt32 = 2, tx: UInt32 = 3, redirect: UInt32 = 4
 
-    /// "XDP_PASS", "XDP_REDIRECT", "illegal 7".
+    /// "XDP_PASS", "XDP_REDIRECT", "illegal 7", "illegal -2".
     public static func name(of action: UInt32) -> String {
         switch action {
         case aborted: return "XDP_ABORTED"
@@ -33,7 +33,8 @@ public struct PacketVerdict: Sendable, Codable, Hashable {
         case pass: return "XDP_PASS"
         case tx: return "XDP_TX"
         case redirect: return "XDP_REDIRECT"
-        default: return "illegal \(action)"
+        // Programs return an int: an illegal value is usually a negative error code that reached the return.
+        default: return "illegal \(Int32(bitPattern: action))"
         }
     }
 

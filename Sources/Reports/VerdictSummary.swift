@@ -82,8 +82,8 @@ public struct ClassVerdicts: Sendable, Codable, Equatable {
         return order.map { ClassVerdicts(trafficClass: $0, counts: byClass[$0]!) }
     }
 
-    /// "XDP_PASS 56, XDP_REDIRECT to key 0 28".
-    public var text: String { counts.map { "\($0.verdict) \($0.count)" }.joined(separator: ", ") }
+    /// "56 × XDP_PASS; 9 × XDP_REDIRECT to key 0, failed: EINVAL" (a verdict's text may hold a comma).
+    public var text: String { counts.map { "\($0.count) × \($0.verdict)" }.joined(separator: "; ") }
 }
 
 public struct VerdictCount: Sendable, Codable, Equatable {

@@ -81,7 +81,7 @@ struct PacketCheck {
         guard !order.isEmpty else { return "" }
         if order == ["none recorded"] { return ", no XDP verdict recorded" }
         if order.count == 1 { return ", program returned \(order[0])" }
-        return ", XDP verdicts: " + order.map { "\($0) ×\(counts[$0]!)" }.joined(separator: ", ")
+        return ", XDP verdicts: " + order.map { "\(counts[$0]!) × \($0)" }.joined(separator: " and ")
     }
 
     /// How many group lines a detail shows before summarising the rest.

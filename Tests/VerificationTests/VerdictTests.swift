@@ -63,6 +63,7 @@ struct VerdictTests {
         #expect(PacketVerdict(id: 1, action: 4, queue: 2, redirectKey: 0, redirectErrno: 22).text
                 == "XDP_REDIRECT to key 0, failed: EINVAL")
         #expect(PacketVerdict(id: 1, action: 9, queue: 0).text == "illegal 9 (treated as XDP_ABORTED)")
+        #expect(PacketVerdict(id: 1, action: UInt32(bitPattern: -2), queue: 0).text == "illegal -2 (treated as XDP_ABORTED)")
     }
 
     @Test("a program that redirects to key 0 from every queue: each lost packet is named with its verdict")
@@ -153,8 +154,8 @@ struct VerdictTests {
                                     captureDirectory: nil)
         let text = TerminalReport.summary([report], color: false)
         #expect(text.contains("per-packet XDP verdicts (fexit on prog (id 7)): 4 of 4 packets"))
-        #expect(text.contains("validator-udp4: XDP_ABORTED 2"))
-        #expect(text.contains("other-udp4: XDP_PASS 2"))
+        #expect(text.contains("validator-udp4: 2 × XDP_ABORTED"))
+        #expect(text.contains("other-udp4: 2 × XDP_PASS"))
         let json = JSONReport.render([report])
         let decoded = try JSONReport.decode(json).labs[0]
         #expect(decoded.verdicts == report.verdicts)
