@@ -24,10 +24,15 @@ public final class VerdictRecorder: @unchecked Sendable {
 
     private struct RecordKey: Hashable { let cpu: UInt32; let seq: UInt64 }
 
-    /// Attaches the recorder to the XDP program with id `programID` (named `label` in reports) and starts draining.
-    /// Returns the reason as `VerdictEvidence.unavailable` when this kernel does not allow it; never throws.
+    /// Attaches the recorder to the XDP program with id `programID` (named `label` in reports) and starts draining;
+    /// or says why it cannot (this kernel refuses fexit on XDP programs, the program has no BTF, …). Never throws.
     public static func start(programID: UInt32, label: String, workDirectory: String) -> Result<VerdictRecorder, VerdictUnavailable> {
+        // The probe loads nothing lasting and needs no compiler: where fexit is refused, that is all it costs.
         let probe = xdpshim_fexit_probe(programID)
+        if probe == -ENOENT {
+            return .failure(VerdictUnavailable(reason: "\(label) is gone or has no BTF (built without -g), so fexit has no function "
+                                                   + "to attach to"))
+        }
         guard probe == 0 else {
             return .failure(VerdictUnavailable(reason: "fexit on the XDP program is refused by this kernel: "
                                                    + SystemError.errnoText(-probe)))

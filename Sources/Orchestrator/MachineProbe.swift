@@ -116,9 +116,9 @@ public enum MachineProbe {
             let run = xdpshim_test_run_probe(program.fd)
             let recorded = recorder.finish().verdicts.first
             let good = run >= 0 && recorded?.id == 42 && recorded?.action == UInt32(run)
-            let seen = recorded.map { "action \($0.action), tag id \($0.id)" } ?? "nothing"
+            let seen = recorded.map { "action \($0.action) and tag \($0.id)" } ?? "nothing"
             return Capability(name: name, requirement: nil, available: good,
-                              detail: "fexit recorded \(seen) for a test frame that returned \(run) (tag id 42)")
+                              detail: "fexit recorded \(seen) for a test frame tagged 42 that returned \(run)")
         }
     }
 

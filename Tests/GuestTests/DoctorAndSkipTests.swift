@@ -35,7 +35,7 @@ struct DoctorAndSkipTests {
         if lines.contains(where: { $0.hasPrefix("  no   fexit on an XDP program") }) {
             #expect(lines.contains { $0.hasPrefix("  no   per-packet verdicts") && $0.hasSuffix("need fexit on XDP programs") })
         } else {
-            #expect(lines.contains { $0.hasPrefix("  yes  per-packet verdicts") && $0.contains("tag id 42 for a test frame") })
+            #expect(lines.contains { $0.hasPrefix("  yes  per-packet verdicts") && $0.contains("and tag 42 for a test frame tagged 42") })
         }
         // Checked on this machine's kernel: veth never does zero-copy, copy mode works.
         #expect(lines.contains { $0.hasPrefix("  no   AF_XDP zero-copy") })
