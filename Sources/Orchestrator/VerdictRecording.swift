@@ -11,7 +11,8 @@ enum VerdictRecording {
     /// Attaches to the program the stack runs now; `progress` says which, or why not.
     static func start(_ stack: DeployedStack, workDirectory: String, progress: Progress) -> VerdictRecording {
         guard let program = stack.verdictTarget else {
-            return .unavailable("no XDP program was attached when traffic began")
+            return .unavailable("the stack had no XDP program loaded when traffic began (a late load step), so there "
+                                + "was nothing to attach fexit to")
         }
         switch VerdictRecorder.start(programID: program.id, label: program.label, workDirectory: workDirectory) {
         case .success(let recorder):
