@@ -191,6 +191,15 @@ public final class AFXDPStack: @unchecked Sendable {
         framesLock.withLock { Array(frameChunks.joined()) }
     }
 
+    /// The id and label of the program left running once every loader has attached ("port_redirect (id 41)"): the
+    /// one whose verdicts count. nil before `load`.
+    public var effectiveProgram: (id: UInt32, label: String)? {
+        lock.withLock {
+            guard let program = loaded.last?.program, let id = try? program.info().id else { return nil }
+            return (id, "\(program.name) (id \(id))")
+        }
+    }
+
     /// Load-phase frames the sockets read so far, per load template (`LoadTag`), for templates 0..<templates.
     public func loadArrivals(templates: Int) -> [Int] {
         loadCounts.snapshot(templates: templates)

@@ -27,6 +27,9 @@ public struct KernelEvidence: Sendable, Codable, Hashable {
     public var fexitProbe: String?
     /// A command stack's process: how it was started and whether it ended during the run; nil for the built-in stack.
     public var stackProcess: StackProcessRecord?
+    /// Each tagged frame's XDP verdict, from fexit on the stack's program, or why there are none; nil when not
+    /// attempted (sequence labs).
+    public var verdicts: VerdictEvidence?
 
     public init(tracepointsAttached: Bool = false, exceptions: [ExceptionCount] = [],
                 redirectErrors: [RedirectErrorCount] = [], sockets: [Int: SocketStatistics] = [:],
@@ -138,7 +141,7 @@ public enum SocketArrivalEvidence: String, Sendable, Codable, Hashable {
     public func text(fexitProbe: String?) -> String {
         guard self == .redirectEventsByTime, let fexitProbe else { return text }
         return text + "; fexit on its program, which could read each frame, " + (fexitProbe == "loads"
-            ? "loads on this kernel but is not used yet" : "is \(fexitProbe) on this kernel")
+            ? "loads on this kernel and records each packet's verdict" : "is \(fexitProbe) on this kernel")
     }
 }
 

@@ -38,9 +38,11 @@ final class LabExecution {
         var sessions: SSHSessions?
         var churn: NeighbourChurn?
         var drill: RecoveryDrill?
+        var verdicts: VerdictRecording?
 
         /// `keep` leaves the programs attached (`xdplab run --keep`).
         func release(keep: Bool) {
+            _ = verdicts?.finish(nil)
             drill?.abort()
             churn?.stop()
             sessions?.stop()
@@ -100,8 +102,11 @@ final class LabExecution {
                                                    workDirectory: "\(runDirectory)/objects")
         progress("queue steering on \(lab.peerEndpoint.host):\(lab.peerEndpoint.interface) (tc egress, SO_MARK → RX queue)")
 
-        // From the stack's start on: its start-up steps race the traffic.
-        if lab.pacedTrafficIsTimingSensitive { SharedMachine.enter(.exclusive, progress: progress) }
+        // From the stack's start on: its start-up steps race the traffic, so nothing may be compiled in between.
+        if lab.pacedTrafficIsTimingSensitive {
+            VerdictRecording.prepare(workDirectory: "\(runDirectory)/objects")
+            SharedMachine.enter(.exclusive, progress: progress)
+        }
         var lateSteps: [StartupStep] = []
         let stack: DeployedStack
         if let command = lab.stack.command {
@@ -127,6 +132,9 @@ final class LabExecution {
     /// frames, and waits for everything that ran beside them.
     private func playTraffic(endpoints: TrafficEndpoints, realized: RealizedLab, lateSteps: [StartupStep],
                              parts: Parts) throws -> Ran {
+        // Before the clock starts: compiling the recorder takes seconds in an emulated guest.
+        parts.verdicts = VerdictRecording.start(parts.stack!, workDirectory: "\(runDirectory ?? ".")/objects",
+                                                progress: progress)
         SharedMachine.enter(lab.pacedTrafficIsTimingSensitive ? .exclusive : .quiet, progress: progress)
         // One origin for every traffic time (sentAt, session stalls, a late registration, a command's exit, a break).
         let trafficOrigin = TrafficClock.now()
@@ -188,6 +196,8 @@ final class LabExecution {
         parts.capture = nil
         let stack = parts.stack!
         let arrivals = stack.socketArrivals(injected: ran.injected, kernelIDs: captured.tagged, origin: ran.origin)
+        // The paced traffic's verdicts, taken before a load phase (whose frames are not recorded).
+        let verdicts = parts.verdicts?.finish(stack, replacedByDrill: ran.recovery?.breakAction.contains("in place of") == true)
         var load: (record: LoadRecord, before: KernelEvidence)?
         if let spec = lab.traffic.load, case .builtIn(let builtIn, _) = stack {
             load = try LoadPhase.run(spec, lab: lab, endpoints: endpoints, stack: builtIn, stackNamespace: stackNamespace,
@@ -206,6 +216,7 @@ final class LabExecution {
             captureDrops: captured.droppedByCapture, socketsRegisteredAt: ran.registeredAt)
         observations.recovery = ran.recovery
         observations.load = load?.record
+        observations.evidence.verdicts = verdicts
         if ran.recovery?.breakAction.contains("in place of") == true {
             // The drill replaced the stack's program on purpose; the stack leaving it alone is no gap in the evidence.
             observations.evidence.gaps.removeAll { $0.hasPrefix("detach: left") }

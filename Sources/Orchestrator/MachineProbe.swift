@@ -2,6 +2,8 @@ import Foundation
 import Glibc
 import AFXDPStack
 import BPFSupport
+import Evidence
+import KernelObservation
 import LabModel
 import Realization
 import SystemSupport
@@ -86,6 +88,7 @@ public enum MachineProbe {
             found.append(Capability(name: "fexit on an XDP program", requirement: .fexit, available: fexit == 0,
                                     detail: fexit == 0 ? "a BPF_TRACE_FEXIT program loads on it (per-packet verdicts possible)"
                                         : "load refused: \(errnoText(fexit))"))
+            found.append(verdictProbe(program, id: id, fexitLoads: fexit == 0, work: work))
             do {
                 try TracepointProbe.attach(programID: id, workDirectory: work)
                 found.append(Capability(name: "xdp tracepoints", requirement: .xdpTracepoints, available: true,
@@ -97,6 +100,26 @@ public enum MachineProbe {
             found.append(Capability(name: "fexit on an XDP program", requirement: .fexit, available: false, detail: "\(error)"))
         }
         return found
+    }
+
+    /// Per-packet verdicts end to end: the recorder on this program, one test frame tagged with id 42 (fexit fires
+    /// on BPF_PROG_TEST_RUN too, so no device is needed), its verdict read back.
+    static func verdictProbe(_ program: BPFProgram, id: UInt32, fexitLoads: Bool, work: String) -> Capability {
+        let name = "per-packet verdicts"
+        guard fexitLoads else {
+            return Capability(name: name, requirement: nil, available: false, detail: "need fexit on XDP programs")
+        }
+        switch VerdictRecorder.start(programID: id, label: program.name, workDirectory: work) {
+        case .failure(let why):
+            return Capability(name: name, requirement: nil, available: false, detail: why.reason)
+        case .success(let recorder):
+            let run = xdpshim_test_run_probe(program.fd)
+            let recorded = recorder.finish().verdicts.first
+            let good = run >= 0 && recorded?.id == 42 && recorded?.action == UInt32(run)
+            let seen = recorded.map { "action \($0.action) and tag \($0.id)" } ?? "nothing"
+            return Capability(name: name, requirement: nil, available: good,
+                              detail: "fexit recorded \(seen) for a test frame tagged 42 that returned \(run)")
+        }
     }
 
     /// Native XDP and AF_XDP on a 2-queue veth pair in a namespace of the probe's own.

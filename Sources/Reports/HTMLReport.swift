@@ -37,6 +37,7 @@ public enum HTMLReport {
             body.append(checks(report))
         }
         if let grid = report.grid, !grid.cells.isEmpty { body.append(HTMLFateGrid.section(grid)) }
+        if let verdicts = report.verdicts { body.append(verdictSection(verdicts)) }
         if !report.diagnosis.isEmpty {
             body.append(section("diagnosis", "Diagnosis",
                                 "<ol class=\"diagnosis\">" + report.diagnosis.map { "<li>\(esc($0))</li>" }.joined() + "</ol>"))
@@ -173,6 +174,30 @@ public enum HTMLReport {
         let body = lines.isEmpty ? "<p>No exception, redirect error, socket drop or veth XDP drop.</p>"
             : "<ul class=\"lines\">" + lines.map { "<li>\(esc($0))</li>" }.joined() + "</ul>"
         return section("evidence", "Kernel evidence", body)
+    }
+
+    /// Per-packet XDP verdicts: counts per class, every lost packet's verdict, every disagreement; or why none.
+    static func verdictSection(_ verdicts: VerdictSummary) -> String {
+        var html = "<p>\(esc(verdicts.headline))</p>"
+        if !verdicts.classes.isEmpty {
+            html += "<table class=\"verdicts\"><tr><th>class</th><th>verdicts</th></tr>"
+                + verdicts.classes.map { "<tr><td>\(esc($0.trafficClass))</td><td>\(esc($0.text))</td></tr>" }.joined()
+                + "</table>"
+        }
+        let lost = verdicts.packets.filter { $0.fate == .lost }
+        if !lost.isEmpty {
+            let items = lost.map { row -> String in
+                let verdict = row.action == nil ? "no verdict recorded" : "program returned \(row.verdict)"
+                return "<li>" + esc("#\(row.id) \(row.trafficClass) on queue \(row.queue): lost: \(verdict)") + "</li>"
+            }
+            html += "<p>Lost packets and the verdict their program returned:</p><ul class=\"lines\">" + items.joined() + "</ul>"
+        }
+        let disagreements = verdicts.disagreements
+        if !disagreements.isEmpty {
+            html += "<p class=\"bad\">Verdict and observation disagree for \(disagreements.count) packets:</p><ul class=\"lines\">"
+                + disagreements.map { "<li>\(esc($0.text)) — \(esc($0.disagreement?.text ?? ""))</li>" }.joined() + "</ul>"
+        }
+        return section("verdicts", "XDP verdicts", html)
     }
 
     private static func filesSection(_ folder: Folder) -> String {

@@ -97,6 +97,8 @@ public struct LabReport: Sendable, Codable, Equatable {
     public var skipped: String?
     /// What the load phase sent and where it went; nil without one (`traffic.load`).
     public var load: LoadRecord?
+    /// Each packet's XDP verdict beside its fate, or why verdicts are unavailable; nil when not attempted.
+    public var verdicts: VerdictSummary?
 
     public init(lab: String, file: String, passed: Bool, checks: [CheckResult], packets: PacketCounts,
                 classes: [ClassSummary], diagnosis: [String], durationSeconds: Double, captureDirectory: String?,
@@ -173,13 +175,17 @@ public struct LabReport: Sendable, Codable, Equatable {
             RecoverySummary(drill: $0, lockouts: RecoveryCheck.lockouts(observations.sessions, breakAt: $0.breakAt,
                                                                          maxStall: observations.sshMaxStall))
         }
+        // The raw verdicts are in `verdicts`, joined to the packets; the evidence need not carry them twice.
+        var evidence = observations.evidence
+        evidence.verdicts = nil
         var report = LabReport(lab: lab, file: file, passed: CheckResult.allPassed(results), checks: results,
                                packets: PacketCounts(observations.injected, observations: observations),
                                classes: classes, diagnosis: diagnosis, durationSeconds: durationSeconds,
-                               captureDirectory: captureDirectory, evidence: observations.evidence,
+                               captureDirectory: captureDirectory, evidence: evidence,
                                sessions: observations.sessions, error: nil, startedAt: startedAt,
                                grid: FateGrid(observations), recovery: recovery)
         report.load = observations.load
+        report.verdicts = VerdictSummary(observations)
         return report
     }
 
@@ -195,7 +201,7 @@ public struct LabReport: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case lab, file, passed, checks, packets, classes, diagnosis, durationSeconds, captureDirectory, evidence, sessions, error
-        case sequence, errorKind, startedAt, grid, recovery, kernel, skipped, load
+        case sequence, errorKind, startedAt, grid, recovery, kernel, skipped, load, verdicts
     }
 
     /// Reports written before a field existed decode with it absent.
@@ -220,6 +226,7 @@ public struct LabReport: Sendable, Codable, Equatable {
         kernel = try container.decodeIfPresent(String.self, forKey: .kernel)
         skipped = try container.decodeIfPresent(String.self, forKey: .skipped)
         load = try container.decodeIfPresent(LoadRecord.self, forKey: .load)
+        verdicts = try container.decodeIfPresent(VerdictSummary.self, forKey: .verdicts)
     }
 
     /// Like the synthesized encoding, but absent values are written as null so every report has the same keys.
@@ -245,6 +252,7 @@ public struct LabReport: Sendable, Codable, Equatable {
         try container.encode(kernel, forKey: .kernel)
         try container.encode(skipped, forKey: .skipped)
         try container.encode(load, forKey: .load)
+        try container.encode(verdicts, forKey: .verdicts)
     }
 }
 

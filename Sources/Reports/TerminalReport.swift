@@ -85,6 +85,7 @@ public enum TerminalReport {
             lines += printable(check.detail).split(separator: "\n", omittingEmptySubsequences: false).map { paint.dim("      \($0)") }
         }
         if !lab.classes.isEmpty { lines += table(lab) }
+        if let verdicts = lab.verdicts { lines += verdictLines(verdicts, paint) }
         if let evidence = lab.evidence { lines += stackLines(evidence).map { "  " + printable($0) } }
         if let sequence = lab.sequence { lines += sequence.lines.map { "  " + printable($0) } }
         if let load = lab.load {
@@ -125,6 +126,22 @@ public enum TerminalReport {
         lines.append("socket arrivals: \(evidence.socketArrivals.text(fexitProbe: evidence.fexitProbe))")
         return lines
     }
+
+    /// Where the verdicts came from (or why there are none), the counts per class, each disagreement.
+    static func verdictLines(_ verdicts: VerdictSummary, _ paint: Paint) -> [String] {
+        var lines = ["  " + printable(verdicts.headline)]
+        lines += verdicts.classes.map { "    \(printable($0.trafficClass)): \(printable($0.text))" }
+        let disagreements = verdicts.disagreements
+        if !disagreements.isEmpty {
+            lines.append(paint.red("  ! verdict and observation disagree for \(Words.plural(disagreements.count, "packet")):"))
+            lines += disagreements.prefix(verdictExamples).map { "    \(printable($0.text))" }
+            if disagreements.count > verdictExamples { lines.append("    … and \(disagreements.count - verdictExamples) more") }
+        }
+        return lines
+    }
+
+    /// How many disagreeing packets the terminal lists (the JSON and the page have them all).
+    static let verdictExamples = 10
 
     /// Packets by class, right-aligned counts, a total row.
     private static func table(_ lab: LabReport) -> [String] {

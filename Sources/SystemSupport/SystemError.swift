@@ -20,6 +20,11 @@ public struct SystemError: Error, CustomStringConvertible, Sendable {
         return text
     }
 
+    /// "Operation not permitted (EPERM)" for a positive errno.
+    public static func errnoText(_ errno: Int32) -> String {
+        String(cString: strerror(errno)) + (errnoNames[errno].map { " (\($0))" } ?? " (errno \(errno))")
+    }
+
     static let errnoNames: [Int32: String] = [
         EPERM: "EPERM", ENOENT: "ENOENT", EINTR: "EINTR", EIO: "EIO", EBADF: "EBADF", EAGAIN: "EAGAIN",
         ENOMEM: "ENOMEM", EACCES: "EACCES", EBUSY: "EBUSY", EEXIST: "EEXIST", ENODEV: "ENODEV",

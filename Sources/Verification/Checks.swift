@@ -81,8 +81,13 @@ public struct Offender: Sendable, Codable, Equatable {
     /// Where it had to go, in words: "the kernel (no socket on queue 2, the fallback must pass them)".
     public let expectedFate: String
     public let observedFate: Fate
+    /// The XDP verdict fexit recorded for it ("XDP_REDIRECT to key 0, failed: EINVAL"); nil where verdicts were
+    /// not recorded, "none recorded" when the recorder did not see it.
+    public let verdict: String?
 
-    public init(id: UInt64, trafficClass: String, queue: Int, flow: String, expectedFate: String, observedFate: Fate) {
+    public init(id: UInt64, trafficClass: String, queue: Int, flow: String, expectedFate: String, observedFate: Fate,
+                verdict: String? = nil) {
+        self.verdict = verdict
         self.id = id
         self.trafficClass = trafficClass
         self.queue = queue

@@ -43,11 +43,13 @@ struct PacketCheck {
             return CheckResult(name: name.rawValue, expected: expected, held: false, judged: false,
                                detail: "no \(subject) in this lab's traffic")
         }
+        let verdicts = observations.evidence.verdicts.flatMap { $0.unavailable == nil ? $0.byID : nil }
         let offenders: [Offender] = scope.compactMap { packet in
             let observed = Verifier.fate(of: packet, in: observations)
             guard observed != Verifier.expectedFate(of: packet, in: observations) else { return nil }
             return Offender(id: packet.id, trafficClass: packet.trafficClass, queue: packet.queue, flow: packet.flow,
-                            expectedFate: Verifier.expectation(for: packet, in: observations), observedFate: observed)
+                            expectedFate: Verifier.expectation(for: packet, in: observations), observedFate: observed,
+                            verdict: verdicts.map { $0[packet.id]?.text ?? "none recorded" })
         }
         var lines: [String] = []
         if offenders.isEmpty {
@@ -66,6 +68,20 @@ struct PacketCheck {
         }
         return CheckResult(name: name.rawValue, expected: expected, held: offenders.isEmpty,
                            detail: lines.joined(separator: "\n"), offenders: Array(offenders.prefix(Verifier.offenderLimit)))
+    }
+
+    /// ", program returned XDP_ABORTED" (or the counts of each verdict) when verdicts were recorded.
+    static func verdicts(_ members: [Offender]) -> String {
+        var order: [String] = []
+        var counts: [String: Int] = [:]
+        for verdict in members.compactMap(\.verdict) {
+            if counts[verdict] == nil { order.append(verdict) }
+            counts[verdict, default: 0] += 1
+        }
+        guard !order.isEmpty else { return "" }
+        if order == ["none recorded"] { return ", no XDP verdict recorded" }
+        if order.count == 1 { return ", program returned \(order[0])" }
+        return ", XDP verdicts: " + order.map { "\(counts[$0]!) × \($0)" }.joined(separator: " and ")
     }
 
     /// How many group lines a detail shows before summarising the rest.
@@ -116,7 +132,7 @@ struct PacketCheck {
             let queues = group.queues.count == 1 ? "queue \(group.queues[0])" : "queues \(Words.queues(group.queues))"
             let examples = group.members.prefix(2).map { "#\($0.id) \($0.flow)" }.joined(separator: ", ")
             return "  \(group.trafficClass) on \(queues): \(group.members.count) of \(group.total) \(verdict) — "
-                + "expected \(group.expectation), observed: \(observed); e.g. \(examples)"
+                + "expected \(group.expectation), observed: \(observed)\(Self.verdicts(group.members)); e.g. \(examples)"
         }
         if merged.count > Self.groupLimit { lines.append("  … and \(merged.count - Self.groupLimit) more groups") }
         return lines

@@ -60,7 +60,16 @@ public enum Verifier {
     /// A few sentences that explain what went wrong, built from the kernel evidence and the packet fates.
     public static func diagnosis(of results: [CheckResult], observations: Observations) -> [String] {
         pacedDiagnosis(of: results, observations: observations)
+            + VerdictDiagnosis.sentences(beforeBreak(observations))
             + LoadDiagnosis.sentences(results, observations: observations)
+    }
+
+    /// The packets the stack's own program decided: with a recovery drill, those sent before its break.
+    private static func beforeBreak(_ observations: Observations) -> Observations {
+        guard let drill = observations.recovery else { return observations }
+        var before = observations
+        before.injected = observations.injected.filter { $0.sentAt < drill.breakAt }
+        return before
     }
 
     private static func pacedDiagnosis(of results: [CheckResult], observations: Observations) -> [String] {

@@ -50,6 +50,9 @@ int xdpshim_test_run_probe(int prog_fd)
     unsigned char frame[64];
     memset(frame, 0, sizeof(frame));
     frame[12] = 0x08;   // EtherType IPv4; the rest zero: any program returns some verdict for it
+    // An xdplab tag of id 42 where a UDP payload would start, for doctor's per-packet verdict probe.
+    memcpy(frame + 42, "XDPLAB\x07\x01", 8);
+    frame[57] = 42;
     LIBBPF_OPTS(bpf_test_run_opts, options, .data_in = frame, .data_size_in = sizeof(frame), .repeat = 1);
     int err = bpf_prog_test_run_opts(prog_fd, &options);
     if (err < 0)

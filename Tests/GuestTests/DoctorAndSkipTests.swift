@@ -23,13 +23,19 @@ struct DoctorAndSkipTests {
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("xdplab doctor: kernel ") == true)
         let names = ["root", "bpffs [bpffs]", "netdevsim [netdevsim]", "BPF_PROG_TEST_RUN [prog-test-run]",
-                     "fexit on an XDP program [fexit]", "xdp tracepoints [xdp-tracepoints]", "native XDP on veth",
-                     "AF_XDP copy mode", "AF_XDP zero-copy [zero-copy]", "BPF_PROG_TEST_RUN live frames", "KVM [kvm]",
-                     "cached guest kernels", "guest tools"]
+                     "fexit on an XDP program [fexit]", "per-packet verdicts", "xdp tracepoints [xdp-tracepoints]",
+                     "native XDP on veth", "AF_XDP copy mode", "AF_XDP zero-copy [zero-copy]",
+                     "BPF_PROG_TEST_RUN live frames", "KVM [kvm]", "cached guest kernels", "guest tools"]
         for name in names {
             let line = lines.first { $0.dropFirst(7).hasPrefix(name + " ") }
             #expect(line != nil, "no line for \(name) in:\n\(text)")
             #expect(line.map { $0.hasPrefix("  yes  ") || $0.hasPrefix("  no   ") } == true)
+        }
+        // Verdicts rest on fexit: without it the verdict line says so; with it, a tagged test frame is read back.
+        if lines.contains(where: { $0.hasPrefix("  no   fexit on an XDP program") }) {
+            #expect(lines.contains { $0.hasPrefix("  no   per-packet verdicts") && $0.hasSuffix("need fexit on XDP programs") })
+        } else {
+            #expect(lines.contains { $0.hasPrefix("  yes  per-packet verdicts") && $0.contains("and tag 42 for a test frame tagged 42") })
         }
         // Checked on this machine's kernel: veth never does zero-copy, copy mode works.
         #expect(lines.contains { $0.hasPrefix("  no   AF_XDP zero-copy") })

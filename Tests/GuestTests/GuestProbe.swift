@@ -31,12 +31,16 @@ enum GuestProbe {
         return URL(fileURLWithPath: me).deletingLastPathComponent().path + "/xdplab"
     }
 
-    /// qemu processes right now (to prove a test left none behind).
-    static func qemuProcesses() -> Int {
+    /// qemu processes right now (to prove a test left none behind); with `sharing`, only those whose command line
+    /// names that folder (the test's own `--rwdir`), since other runs may boot guests on the same machine.
+    static func qemuProcesses(sharing folder: String? = nil) -> Int {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.filter { Int($0) != nil }.filter { pid in
             let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
-            return comm.hasPrefix("qemu-system")
+            guard comm.hasPrefix("qemu-system") else { return false }
+            guard let folder else { return true }
+            let arguments = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+            return String(decoding: arguments, as: UTF8.self).contains(folder)
         }.count
     }
 }

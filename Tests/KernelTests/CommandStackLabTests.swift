@@ -47,6 +47,11 @@ struct CommandStackLabTests {
         let redirected = evidence.redirects.reduce(0) { $0 + $1.count }
         #expect(redirected >= UInt64(report.packets.xsk), "every socket arrival rests on a redirect event")
         #expect(Set(evidence.redirects.map(\.mapIndex)).isSubset(of: [0, 1]))
+        // Verdicts from fexit on what the command attached, or why not (EPERM on 6.18): said, never silent.
+        let verdicts = try #require(report.verdicts)
+        if verdicts.unavailable == nil {
+            #expect(verdicts.recorded == report.packets.injected && verdicts.disagreements.isEmpty, "\(verdicts.headline)")
+        }
         let process = try #require(evidence.stackProcess)
         #expect(process.exit == nil, "it ran to the end: \(process)")
         #expect(!alive(process.pid))

@@ -149,6 +149,13 @@ struct LabEndToEndTests {
         #expect(report.packets.xsk > 0)
         #expect(report.packets.injected == report.packets.kernel + report.packets.xsk)
         #expect(report.sessions.count == 4)
+        // Verdicts from fexit on the stack's program, or why not (EPERM on 6.18): said, never silent.
+        let verdicts = try #require(report.verdicts)
+        if let reason = verdicts.unavailable {
+            #expect(reason.contains("fexit"), "\(reason)")
+        } else {
+            #expect(verdicts.recorded == report.packets.injected && verdicts.disagreements.isEmpty, "\(verdicts.headline)")
+        }
         #expect(checkResult("ssh-survives", in: report)?.detail.contains("neighbours were re-resolved") == true,
                 "neighbour entries must expire and be resolved again during the run")
         #expect(leftovers(of: report).isEmpty)

@@ -8,7 +8,8 @@
 /// no BTF, so no function to aim at. Nothing is attached.
 int xdpshim_fexit_probe(uint32_t prog_id);
 
-/// Runs the XDP program `prog_fd` once with BPF_PROG_TEST_RUN on a 64-byte frame. Returns the XDP action it
+/// Runs the XDP program `prog_fd` once with BPF_PROG_TEST_RUN on a 64-byte frame carrying the xdplab tag of id
+/// 42 (for the per-packet verdict probe). Returns the XDP action it
 /// returned (0..4 or any other value), or -errno when the kernel refuses the test run.
 int xdpshim_test_run_probe(int prog_fd);
 
