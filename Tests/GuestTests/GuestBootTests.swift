@@ -23,18 +23,6 @@ struct GuestBootTests {
         return path
     }
 
-    private func compile(into folder: String) throws -> String {
-        let output = folder + "/port_redirect.bpf.o"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/clang")
-        process.arguments = ["-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c",
-                             GuestProbe.repository + "/Labs/programs/port_redirect.bpf.c", "-o", output]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return output
-    }
-
     @Test("the shortened gate lab on the host and on a guest kernel: one combined report, every check held",
           .enabled(if: GuestProbe.ready, GuestProbe.reason), .timeLimit(.minutes(15)))
     func gateOnGuestAndHost() throws {
@@ -43,7 +31,7 @@ struct GuestBootTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let lab = try shortGate(in: folder)
-        let program = try compile(into: folder)
+        let program = try GuestProbe.compileProgram(into: folder)
         let qemuBefore = GuestProbe.qemuProcesses()
         let namespacesBefore = Set((try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? [])
 

@@ -31,6 +31,20 @@ enum GuestProbe {
         return URL(fileURLWithPath: me).deletingLastPathComponent().path + "/xdplab"
     }
 
+    /// The reference program compiled on the host into `folder` (clang takes about 50 s in an emulated guest;
+    /// `xdplab run --program` takes the object instead).
+    static func compileProgram(into folder: String) throws -> String {
+        let output = folder + "/port_redirect.bpf.o"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/clang")
+        process.arguments = ["-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c",
+                             repository + "/Labs/programs/port_redirect.bpf.c", "-o", output]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return output
+    }
+
     /// qemu processes right now (to prove a test left none behind).
     static func qemuProcesses() -> Int {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
