@@ -25,15 +25,16 @@ public enum Cleaner {
             spare[run] = spared
             return spared
         }
-        var removals: [Removal] = []
+        // netdevsim devices first: a namespace deleted before its port's device hands the port to the machine's
+        // own namespace until the device goes.
+        let records = Ownership.records()
+        var removals = removeNetdevsims { id in
+            guard let owner = records.first(where: { $0.netdevsims.contains(id) }) else { return "no run" }
+            return isSpared(owner.run) ? nil : owner.run
+        }
         for name in Ownership.existingNamespaces() {
             guard let run = Ownership.runID(ofNamespace: name), !isSpared(run) else { continue }
             removals.append(remove(name, of: run))
-        }
-        let records = Ownership.records()
-        removals += removeNetdevsims { id in
-            guard let owner = records.first(where: { $0.netdevsims.contains(id) }) else { return "no run" }
-            return isSpared(owner.run) ? nil : owner.run
         }
         // Records of runs that left no namespace behind.
         let present = Set(Ownership.existingNamespaces().compactMap(Ownership.runID(ofNamespace:)))
