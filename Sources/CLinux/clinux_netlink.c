@@ -211,6 +211,18 @@ int clinux_link_set_alias(const char *name, const char *alias)
     return talk(n);
 }
 
+int clinux_link_rename(const char *name, const char *new_name)
+{
+    int index = index_of(name);
+    if (index < 0)
+        return index;
+    struct request r;
+    struct ifinfomsg info = { .ifi_family = AF_UNSPEC, .ifi_index = index };
+    struct nlmsghdr *n = start(&r, RTM_NEWLINK, 0, &info, sizeof(info));
+    put(n, IFLA_IFNAME, new_name, strlen(new_name) + 1);
+    return talk(n);
+}
+
 int clinux_addr_add(const char *name, int family, const uint8_t *address, uint8_t prefix_length)
 {
     int index = index_of(name);

@@ -92,7 +92,8 @@ public enum GuestError: Error, CustomStringConvertible, Equatable {
         case .missingTools(let lines): return "guest kernels need tools this machine lacks:\n  " + lines.joined(separator: "\n  ")
         case .notCached(let kernel, let cached):
             return "kernel \(kernel) is not in the cache (\(cached.isEmpty ? "empty" : "has \(cached.joined(separator: ", "))")); "
-                + "fetch it with: xdplab kernels fetch \(kernel)"
+                + (kernel.hasSuffix("-netdevsim") ? "build it with: scripts/build-guest-kernel (Debian does not build netdevsim)"
+                    : "fetch it with: xdplab kernels fetch \(kernel)")
         case .noPackage(let version): return "no Debian package linux-image-\(version)*-amd64-unsigned is known to apt (tried after apt-get update)"
         case .command(let what, let output): return "\(what) failed:\n" + output.split(separator: "\n").suffix(15).joined(separator: "\n")
         case .boot(let kernel, let reason, let tail):

@@ -14,6 +14,13 @@ public struct CachedKernel: Codable, Sendable, Equatable {
     public let modules: Int
     /// Modules that were xz-compressed and are now plain `.ko` (virtme-ng's initramfs cannot load `.ko.xz`).
     public let decompressedModules: Int
+    /// What a kernel built by `scripts/build-guest-kernel` adds to Debian's (`["netdevsim"]`); nil for a fetched one.
+    public var features: [String]? = nil
+    /// How long that build's compile took on the machine that built it.
+    public var builtSeconds: Int? = nil
+
+    /// True for a kernel built here from `linux-source-*` rather than fetched from Debian.
+    public var isBuilt: Bool { features != nil }
 
     public init(version: String, release: String, package: String, packageVersion: String, fetchedAt: String,
                 vmlinuz: String, modules: Int, decompressedModules: Int) {
@@ -63,11 +70,14 @@ public struct KernelCache: Sendable {
         return kernels.sorted { KernelVersion.isNewer($0.version, than: $1.version) }
     }
 
-    /// The newest cached kernel of a series (`6.1`), or the one with this exact version or release.
+    /// The newest cached kernel of a series (`6.1`), or the one with this exact version or release. A series
+    /// means Debian's kernel when one is cached: a built kernel (`6.12.117-netdevsim`) is taken by its name, so
+    /// `--kernel 6.12` keeps meaning the same kernel after a build.
     public func resolve(_ name: String) throws -> CachedKernel {
         let kernels = list()
         if let exact = kernels.first(where: { $0.version == name || $0.release == name }) { return exact }
-        if let newest = kernels.first(where: { $0.series == name }) { return newest }
+        let series = kernels.filter { $0.series == name }
+        if let newest = series.first(where: { !$0.isBuilt }) ?? series.first { return newest }
         throw GuestError.notCached(name, cached: kernels.map(\.version))
     }
 

@@ -20,6 +20,9 @@ extension Lab {
     /// RX (and TX) queues on each end of the stack's link.
     public var queueCount: Int { stackLink.queues }
 
+    /// True when the stack's link is made of netdevsim ports.
+    public var stackOnNetdevsim: Bool { stackLink.kind == .netdevsim }
+
     /// The same lab with another program (`xdplab run --program`). A relative `path` is taken from the
     /// current directory, like any command-line path; whether the file exists is left to the loader of it.
     public func replacingProgram(_ path: String) -> Lab {

@@ -31,7 +31,7 @@ public struct Lab: Sendable, Equatable {
     }
 }
 
-/// The hosts (one network namespace each) and the veth links between them.
+/// The hosts (one network namespace each) and the links between them.
 public struct Topology: Sendable, Equatable {
     /// In file order.
     public var hosts: [String]
@@ -46,16 +46,27 @@ public struct Topology: Sendable, Equatable {
     }
 }
 
-/// One veth pair. Both ends get `queues` RX and `queues` TX queues.
+/// What a link is made of (`kind:`).
+public enum LinkKind: String, Sendable, Equatable, CaseIterable {
+    /// A veth pair, the default: native XDP and per-queue XDP counters.
+    case veth
+    /// Two netdevsim ports, one device each, linked peer to peer (`/sys/bus/netdevsim/link_device`, Linux 6.9+).
+    /// Only generic XDP sees their packets before 6.17; AF_XDP is copy mode only. Implies `requires: [netdevsim]`.
+    case netdevsim
+}
+
+/// One link between two hosts. Both ends get `queues` RX and `queues` TX queues.
 public struct Link: Sendable, Equatable {
     public var a: Endpoint
     public var b: Endpoint
     public var queues: Int
+    public var kind: LinkKind
 
-    public init(a: Endpoint, b: Endpoint, queues: Int = 1) {
+    public init(a: Endpoint, b: Endpoint, queues: Int = 1, kind: LinkKind = .veth) {
         self.a = a
         self.b = b
         self.queues = queues
+        self.kind = kind
     }
 
     /// The end on `host` with `interface`, if this link has one.

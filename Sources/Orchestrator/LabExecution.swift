@@ -99,7 +99,8 @@ final class LabExecution {
                                                                     progress: progress)
         parts.steering = try QueueSteering.install(namespace: endpoints.sender.namespace,
                                                    interface: endpoints.sender.interface,
-                                                   workDirectory: "\(runDirectory)/objects")
+                                                   workDirectory: "\(runDirectory)/objects",
+                                                   mapping: LabPlan.steering(lab))
         progress("queue steering on \(lab.peerEndpoint.host):\(lab.peerEndpoint.interface) (tc egress, SO_MARK → RX queue)")
 
         // From the stack's start on: its start-up steps race the traffic, so nothing may be compiled in between.

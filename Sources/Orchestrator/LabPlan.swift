@@ -14,12 +14,16 @@ enum LabPlan {
             lab: lab.name,
             hosts: lab.topology.hosts,
             links: lab.topology.links.map { link in
-                TopologyPlan.Link(a: end(link.a), b: end(link.b), queues: link.queues)
+                TopologyPlan.Link(a: end(link.a), b: end(link.b), queues: link.queues,
+                                  kind: link.kind == .netdevsim ? .netdevsim : .veth)
             },
             neighbour: .init(reachableTime: lab.topology.neighbour.reachableTime,
                              delayProbe: lab.topology.neighbour.delayProbe,
                              retransmit: lab.topology.neighbour.retransmit))
     }
+
+    /// How the sender reaches an RX queue of the stack: netdevsim's peer sees TX queue − 1 (see QueueSteering).
+    static func steering(_ lab: Lab) -> QueueSteering.Mapping { lab.stackOnNetdevsim ? .previousQueue : .sameQueue }
 
     static func end(_ endpoint: Endpoint) -> TopologyPlan.LinkEnd {
         .init(host: endpoint.host, interface: endpoint.interface,

@@ -67,10 +67,13 @@ public enum MachineProbe {
                           detail: mounted ? "mounted at /sys/fs/bpf" : "no bpffs at /sys/fs/bpf (libxdp's dispatcher needs one)")
     }
 
+    /// `kind: netdevsim` links need the bus and its `link_device` file (linked ports across namespaces, 6.9+).
     static func netdevsim() -> Capability {
-        let present = FileManager.default.fileExists(atPath: "/sys/bus/netdevsim")
-        return Capability(name: "netdevsim", requirement: .netdevsim, available: present,
-                          detail: present ? "/sys/bus/netdevsim is there" : "/sys/bus/netdevsim is absent (not built into this kernel)")
+        let bus = FileManager.default.fileExists(atPath: Netdevsim.bus)
+        let detail = Netdevsim.canLink ? "\(Netdevsim.bus)/link_device is there (ports can be linked across namespaces)"
+            : bus ? "\(Netdevsim.bus) has no link_device (a kernel older than 6.9 cannot link ports across namespaces)"
+            : "\(Netdevsim.bus) is absent (not built into this kernel; scripts/build-guest-kernel builds a guest kernel with it)"
+        return Capability(name: "netdevsim", requirement: .netdevsim, available: Netdevsim.canLink, detail: detail)
     }
 
     private static func errnoText(_ negative: Int32) -> String {

@@ -80,7 +80,8 @@ final class SequenceExecution {
         let (capture, pcap) = try RunSetup.startCapture(lab, in: realized, runDirectory: runDirectory, progress: progress)
         (parts.capture, pcapFile) = (capture, pcap)
         parts.steering = try QueueSteering.install(namespace: endpoints.sender.namespace,
-                                                   interface: endpoints.sender.interface, workDirectory: objects)
+                                                   interface: endpoints.sender.interface, workDirectory: objects,
+                                                   mapping: LabPlan.steering(lab))
 
         let receiver = try deployReceiver(object: object, namespace: stackNamespace, endpoints: endpoints,
                                           workDirectory: objects, parts: parts)

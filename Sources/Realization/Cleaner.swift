@@ -4,7 +4,8 @@ import SystemSupport
 /// Removes leftovers of killed runs: namespaces named as ours whose run is no longer alive, and the processes
 /// still inside them (a command stack, a watchdog). Labs kept on purpose (`xdplab run --keep`) stay until they
 /// are destroyed by name or `includingKept` is given.
-/// Deleting a namespace takes its veth ends, XDP programs, tc filters and sockets' bindings with it.
+/// Deleting a namespace takes its veth ends, XDP programs, tc filters and sockets' bindings with it; netdevsim
+/// devices live on their bus and are deleted by id.
 public enum Cleaner {
     public struct Removal: Sendable {
         public let namespace: String
@@ -24,7 +25,13 @@ public enum Cleaner {
             spare[run] = spared
             return spared
         }
-        var removals: [Removal] = []
+        // netdevsim devices first: a namespace deleted before its port's device hands the port to the machine's
+        // own namespace until the device goes.
+        let records = Ownership.records()
+        var removals = removeNetdevsims { id in
+            guard let owner = records.first(where: { $0.netdevsims.contains(id) }) else { return "no run" }
+            return isSpared(owner.run) ? nil : owner.run
+        }
         for name in Ownership.existingNamespaces() {
             guard let run = Ownership.runID(ofNamespace: name), !isSpared(run) else { continue }
             removals.append(remove(name, of: run))
@@ -64,9 +71,21 @@ public enum Cleaner {
         }
         let names = Ownership.existingNamespaces().filter { Ownership.runID(ofNamespace: $0) == run }
         guard record != nil || !names.isEmpty else { throw DestroyRefusal.unknown(run: run) }
-        let removals = names.map { remove($0, of: run) }
+        let ids = Set(record?.netdevsims ?? [])
+        let removals = removeNetdevsims { ids.contains($0) ? run : nil } + names.map { remove($0, of: run) }
         if removals.allSatisfy({ $0.error == nil }) { Ownership.removeRecord(run: run) }
         return removals
+    }
+
+    /// Deletes xdplab's netdevsim devices (ids in `Netdevsim.idRange`) for which `doomed` names a run (the
+    /// owner, or "no run"); nil keeps the device. A removal names the device as `netdevsim<ID>`.
+    static func removeNetdevsims(doomed: (UInt32) -> String?) -> [Removal] {
+        Netdevsim.existingIDs().filter { Netdevsim.idRange.contains($0) }.compactMap { id in
+            guard let run = doomed(id) else { return nil }
+            var problem: String?
+            do { try Netdevsim.delete(id: id) } catch { problem = "\(error)" }
+            return Removal(namespace: "netdevsim\(id)", run: run, error: problem)
+        }
     }
 
     private static func remove(_ name: String, of run: String) -> Removal {

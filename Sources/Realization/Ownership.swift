@@ -6,7 +6,9 @@ import Glibc
 ///
 /// Every namespace is named `xdplab-<run>-<host>`; every link carries the alias `xdplab:<run>`; every run
 /// leaves a record `/run/xdplab/runs/<run>` with its process id while it lives. A namespace whose run
-/// record is missing or names a dead process is a leftover of a killed run.
+/// record is missing or names a dead process is a leftover of a killed run. netdevsim devices live outside the
+/// namespaces (on the bus): their ids come from `Netdevsim.idRange` and are listed in the record, so one in that
+/// range that no live run lists is a leftover too.
 public enum Ownership {
     public static let prefix = "xdplab-"
     public static let recordDirectory = "/run/xdplab/runs"
@@ -48,10 +50,11 @@ public enum Ownership {
         return names.sorted()
     }
 
-    public static func writeRecord(run: String, lab: String, namespaces: [String]) throws {
+    public static func writeRecord(run: String, lab: String, namespaces: [String], netdevsims: [UInt32] = []) throws {
         try FileManager.default.createDirectory(atPath: recordDirectory, withIntermediateDirectories: true)
         let started = Int(Date().timeIntervalSince1970)
         let text = "pid \(getpid())\nlab \(lab)\nstarted \(started)\n" + namespaces.map { "namespace \($0)\n" }.joined()
+            + netdevsims.map { "netdevsim \($0)\n" }.joined()
         try text.write(toFile: "\(recordDirectory)/\(run)", atomically: true, encoding: .utf8)
     }
 
@@ -91,13 +94,15 @@ public struct RunRecord: Sendable, Equatable {
     public let pid: pid_t?
     public let lab: String?
     public let namespaces: [String]
+    /// Ids of the run's netdevsim devices.
+    public let netdevsims: [UInt32]
     /// When the run began; for records without a `started` line, when the record was written.
     public let started: Date?
     /// When the lab was kept, if it was.
     public let kept: Date?
 
     public init(run: String, text: String, written: Date? = nil) {
-        var pid: pid_t?, lab: String?, namespaces: [String] = [], started: Date?, kept: Date?
+        var pid: pid_t?, lab: String?, namespaces: [String] = [], netdevsims: [UInt32] = [], started: Date?, kept: Date?
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { continue }
@@ -105,6 +110,7 @@ public struct RunRecord: Sendable, Equatable {
             case "pid": pid = pid_t(parts[1])
             case "lab": lab = parts[1]
             case "namespace": namespaces.append(parts[1])
+            case "netdevsim": if let id = UInt32(parts[1]) { netdevsims.append(id) }
             case "started": started = Double(parts[1]).map { Date(timeIntervalSince1970: $0) }
             case "kept": kept = Double(parts[1]).map { Date(timeIntervalSince1970: $0) }
             default: continue
@@ -114,6 +120,7 @@ public struct RunRecord: Sendable, Equatable {
         self.pid = pid
         self.lab = lab
         self.namespaces = namespaces
+        self.netdevsims = netdevsims
         self.started = started ?? written
         self.kept = kept
     }

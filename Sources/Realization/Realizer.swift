@@ -1,15 +1,18 @@
 import Foundation
 import SystemSupport
 
-/// Builds a topology for real: one network namespace per host, veth links with the requested queue counts
-/// created directly inside the namespaces (nothing ever appears in the machine's own namespace), addresses,
+/// Builds a topology for real: one network namespace per host, veth or netdevsim links with the requested queue
+/// counts created directly inside the namespaces (nothing ever appears in the machine's own namespace), addresses,
 /// and short neighbour timing, all through rtnetlink from this process (`RouteNetlink`), no `ip` processes. On any failure it removes what it built before rethrowing.
 public enum Realizer {
     public static func realize(_ plan: TopologyPlan, run: String = Ownership.newRunID(),
                                progress: (String) -> Void = { _ in }) throws -> RealizedLab {
         let lab = RealizedLab(run: run, plan: plan)
         let names = plan.hosts.map { lab.namespace(of: $0) }
-        try Ownership.writeRecord(run: run, lab: plan.lab, namespaces: names)
+        // netdevsim ids are chosen and recorded before any device exists, so a run killed half-way leaves
+        // nothing that `xdplab clean` cannot attribute.
+        let netdevsimIDs = Netdevsim.freeIDs(2 * plan.links.filter { $0.kind == .netdevsim }.count)
+        try Ownership.writeRecord(run: run, lab: plan.lab, namespaces: names, netdevsims: netdevsimIDs)
         do {
             for host in plan.hosts {
                 let ns = lab.namespace(of: host)
@@ -18,9 +21,17 @@ public enum Realizer {
                 try RouteNetlink.setUp("lo", in: ns)
             }
             progress("namespaces: \(names.joined(separator: ", "))")
+            var spareIDs = netdevsimIDs[...]
             for link in plan.links {
-                try createLink(link, in: lab)
-                progress("link \(link.a.host):\(link.a.interface) ⇄ \(link.b.host):\(link.b.interface), \(link.queues) queues")
+                switch link.kind {
+                case .veth:
+                    try createLink(link, in: lab)
+                case .netdevsim:
+                    try NetdevsimLink.create(link, ids: (spareIDs.removeFirst(), spareIDs.removeFirst()), in: lab)
+                }
+                try configureEnds(of: link, in: lab)
+                progress("link \(link.a.host):\(link.a.interface) ⇄ \(link.b.host):\(link.b.interface), "
+                         + "\(link.queues) queues" + (link.kind == .netdevsim ? " (netdevsim)" : ""))
             }
             return lab
         } catch {
@@ -34,6 +45,10 @@ public enum Realizer {
         // Created inside A with its peer placed straight into B. Equal queue counts on both ends keep
         // native XDP possible on either side (RX queues of the XDP side ≥ TX queues of its peer).
         try RouteNetlink.addVeth(link.a.interface, in: nsA, peer: link.b.interface, in: nsB, queues: link.queues)
+    }
+
+    /// The alias that marks both ends as the run's, neighbour timing, addresses, and up.
+    static func configureEnds(of link: TopologyPlan.Link, in lab: RealizedLab) throws {
         for end in [link.a, link.b] {
             let ns = lab.namespace(of: end.host)
             try RouteNetlink.setAlias(end.interface, in: ns, to: Ownership.linkAlias(run: lab.run))

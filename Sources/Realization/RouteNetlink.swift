@@ -28,6 +28,13 @@ public enum RouteNetlink {
         }
     }
 
+    /// Renames an interface that is down (a netdevsim port takes the driver's `eth%d` name first).
+    public static func rename(_ interface: String, in namespace: String, to name: String) throws {
+        try NetworkNamespace.run(namespace) {
+            _ = try negativeErrno("rename \(namespace):\(interface) to \(name)", clinux_link_rename(interface, name))
+        }
+    }
+
     public static func setUp(_ interface: String, in namespace: String) throws {
         try NetworkNamespace.run(namespace) {
             _ = try negativeErrno("set \(namespace):\(interface) up", clinux_link_up(interface))

@@ -14,11 +14,25 @@ public struct TopologyPlan: Sendable {
         }
     }
 
+    /// What a link is made of.
+    public enum LinkKind: Sendable {
+        /// A veth pair created inside the namespaces.
+        case veth
+        /// Two netdevsim devices of one port each, linked peer to peer.
+        case netdevsim
+    }
+
     public struct Link: Sendable {
         public var a: LinkEnd
         public var b: LinkEnd
         public var queues: Int
-        public init(a: LinkEnd, b: LinkEnd, queues: Int) { self.a = a; self.b = b; self.queues = queues }
+        public var kind: LinkKind
+        public init(a: LinkEnd, b: LinkEnd, queues: Int, kind: LinkKind = .veth) {
+            self.a = a
+            self.b = b
+            self.queues = queues
+            self.kind = kind
+        }
     }
 
     /// Neighbour (ARP/ND) timing for every lab interface, in seconds: short, so a program that breaks

@@ -10,9 +10,20 @@ import SystemSupport
 /// `skb->mark == mark(forQueue: q)` into TX queue q; on veth, TX queue q of one end is RX queue q of
 /// the other. Sockets opt in with `SO_MARK`, so unmarked traffic of the sender is left alone.
 public final class QueueSteering {
+    /// Which RX queue of the receiver a frame sent on TX queue q reaches.
+    public enum Mapping: Sendable {
+        /// RX queue q (veth).
+        case sameQueue
+        /// RX queue q − 1 as generic XDP sees it (netdevsim: the peer keeps the TX queue in `queue_mapping`, the
+        /// receive path reads that as the recorded RX queue + 1). The sender needs one TX queue more than the
+        /// receiver's highest RX queue.
+        case previousQueue
+
+        var programName: String { self == .sameQueue ? "steer_by_mark" : "steer_to_next_tx_queue" }
+    }
+
     /// "XD" in the high half; the low half is the queue. Must match STEER_BASE in the BPF source.
     public static let markBase: UInt32 = 0x5844_0000
-    static let programName = "steer_by_mark"
 
     public let namespace: String
     public let interface: String
@@ -26,7 +37,9 @@ public final class QueueSteering {
 
     /// Compiles the steering program into `workDirectory`, loads it and attaches it to the egress
     /// hook of `interface` inside `namespace`.
-    public static func install(namespace: String, interface: String, workDirectory: String) throws -> QueueSteering {
+    public static func install(namespace: String, interface: String, workDirectory: String,
+                               mapping: Mapping = .sameQueue) throws -> QueueSteering {
+        let programName = mapping.programName
         guard let folder = Bundle.module.url(forResource: "bpf", withExtension: nil) else {
             throw SystemError("find the traffic layer's bpf resource folder", errno: ENOENT)
         }

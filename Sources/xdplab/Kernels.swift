@@ -54,7 +54,12 @@ struct Kernels: ParsableCommand {
 enum KernelTable {
     static func render(_ kernels: [CachedKernel], cache: KernelCache) -> String {
         let headers = ["series", "version", "release", "modules", "fetched", "folder"]
-        let rows = kernels.map { [$0.series, $0.version, $0.release, "\($0.modules)", String($0.fetchedAt.prefix(10)), cache.directory(of: $0.version)] }
+        // A built kernel has everything built in; its modules cell says what it adds to Debian's.
+        let rows = kernels.map { kernel in
+            let modules = kernel.features.map { "built in, adds " + $0.joined(separator: ", ") } ?? "\(kernel.modules)"
+            return [kernel.series, kernel.version, kernel.release, modules, String(kernel.fetchedAt.prefix(10)),
+                    cache.directory(of: kernel.version)]
+        }
         let widths = headers.indices.map { column in ([headers] + rows).map { $0[column].count }.max()! }
         return ([headers] + rows).map { cells in
             cells.indices.map { cells[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")

@@ -67,4 +67,25 @@ struct DoctorAndSkipTests {
         let junit = try String(contentsOfFile: folder + "/r.xml", encoding: .utf8)
         #expect(junit.contains("<skipped message=\"requires netdevsim"))
     }
+
+    @Test("the shipped netdevsim lab (kind: netdevsim, no requires: key) is skipped here with the reason in all three reports",
+          .enabled(if: Probe.isRoot && !FileManager.default.fileExists(atPath: "/sys/bus/netdevsim"),
+                   "needs root and a kernel without netdevsim"))
+    func netdevsimLabSkipped() throws {
+        let folder = NSTemporaryDirectory() + "xdplab-netdevsim-skip-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let lab = GuestProbe.repository + "/Labs/netdevsim/validator-ports.yaml"
+        let (status, text) = try run(["run", lab, "--json", folder + "/r.json", "--junit", folder + "/r.xml",
+                                      "--captures", folder + "/captures"])
+        #expect(status == 4, "\(text)")
+        let reason = "requires netdevsim: /sys/bus/netdevsim is absent (not built into this kernel; "
+            + "scripts/build-guest-kernel builds a guest kernel with it)"
+        #expect(text.contains("SKIP  netdevsim-validator-ports"))
+        #expect(text.contains("skipped: " + reason))
+        let json = try String(contentsOfFile: folder + "/r.json", encoding: .utf8)
+        #expect(json.contains("\"skipped\" : \"" + reason))
+        let junit = try String(contentsOfFile: folder + "/r.xml", encoding: .utf8)
+        #expect(junit.contains("<skipped message=\"" + reason))
+    }
 }

@@ -36,18 +36,6 @@ struct GuestBootTests {
         return path
     }
 
-    private func compile(_ source: String, into folder: String) throws -> String {
-        let output = folder + "/" + URL(fileURLWithPath: source).lastPathComponent.replacingOccurrences(of: ".c", with: ".o")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/clang")
-        process.arguments = ["-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c",
-                             GuestProbe.repository + "/" + source, "-o", output]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return output
-    }
-
     @Test("the shortened gate lab and a buggy incident on the host and a guest kernel: checks as declared, XDP verdicts",
           .enabled(if: GuestProbe.ready, GuestProbe.reason), .timeLimit(.minutes(15)))
     func gateOnGuestAndHost() throws {
@@ -55,9 +43,9 @@ struct GuestBootTests {
         let folder = NSTemporaryDirectory() + "xdplab-guest-test-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let lab = try shortGate(in: folder, program: try compile("Labs/programs/port_redirect.bpf.c", into: folder))
-        let incident = try shortIncident(in: folder, program: try compile("Labs/programs/incidents/fixed_key_redirect.bpf.c",
-                                                                          into: folder))
+        let lab = try shortGate(in: folder, program: try GuestProbe.compileProgram(into: folder))
+        let incident = try shortIncident(in: folder, program: try GuestProbe.compileProgram("Labs/programs/incidents/fixed_key_redirect.bpf.c",
+                                                                                       into: folder))
         let namespacesBefore = Set((try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? [])
 
         let arguments = ["run", "--kernel", "host", "--kernel", kernel.version, "--accel", "tcg", "--guest-timeout", "600",

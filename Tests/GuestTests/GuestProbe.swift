@@ -31,6 +31,20 @@ enum GuestProbe {
         return URL(fileURLWithPath: me).deletingLastPathComponent().path + "/xdplab"
     }
 
+    /// A lab program compiled on the host into `folder` (clang takes about 50 s in an emulated guest;
+    /// `xdplab run --program` and a lab's `program:` take the object instead).
+    static func compileProgram(_ source: String = "Labs/programs/port_redirect.bpf.c", into folder: String) throws -> String {
+        let output = folder + "/" + URL(fileURLWithPath: source).lastPathComponent.replacingOccurrences(of: ".c", with: ".o")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/clang")
+        process.arguments = ["-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c",
+                             repository + "/" + source, "-o", output]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return output
+    }
+
     /// qemu processes right now (to prove a test left none behind); with `sharing`, only those whose command line
     /// names that folder (the test's own `--rwdir`), since other runs may boot guests on the same machine.
     static func qemuProcesses(sharing folder: String? = nil) -> Int {

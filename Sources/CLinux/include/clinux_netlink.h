@@ -21,6 +21,9 @@ int clinux_link_up(const char *name);
 /// Sets the interface's alias (IFLA_IFALIAS), which marks it as a run's own.
 int clinux_link_set_alias(const char *name, const char *alias);
 
+/// Renames the interface (IFLA_IFNAME); it must be down.
+int clinux_link_rename(const char *name, const char *new_name);
+
 /// Adds an address: `family` AF_INET (4 bytes) or AF_INET6 (16 bytes, without duplicate address detection).
 int clinux_addr_add(const char *name, int family, const uint8_t *address, uint8_t prefix_length);
 

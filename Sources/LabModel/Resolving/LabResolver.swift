@@ -34,6 +34,11 @@ struct LabResolver {
         var lab = Lab(name: name, description: description, path: labPath, topology: topology,
                       stack: stackSpec, traffic: trafficSpec, expectations: expectations, recovery: recovery ?? nil)
         lab.requires = requires
+        // A netdevsim link cannot be built without the driver: the lab needs it whether it says so or not, so it
+        // is skipped (with the reason) instead of failing where netdevsim is absent.
+        if topology.links.contains(where: { $0.kind == .netdevsim }), !requires.contains(.netdevsim) {
+            lab.requires.append(.netdevsim)
+        }
         lab.kernels = kernels
         return lab
     }

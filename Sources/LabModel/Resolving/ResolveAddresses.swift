@@ -101,7 +101,7 @@ extension LabResolver {
                              + "the two ends of a link must share one IPv6 subnet",
                              at: draft.a.ipv6?.node ?? draft.b.ipv6?.node ?? draft.node)
             }
-            links.append(Link(a: a, b: b, queues: draft.queues))
+            links.append(Link(a: a, b: b, queues: draft.queues, kind: draft.kind))
         }
         return links
     }

@@ -33,12 +33,13 @@ struct LinkDraft {
     var a: EndpointDraft
     var b: EndpointDraft
     let queues: Int
+    let kind: LinkKind
     let node: Node
 }
 
 extension LabResolver {
     static let topologyKeys = ["hosts", "links", "neighbour"]
-    static let linkKeys = ["between", "queues", "addresses"]
+    static let linkKeys = ["between", "queues", "addresses", "kind"]
     static let neighbourKeys = ["reachable-time", "delay-probe", "retransmit"]
 
     func resolveTopology(_ node: Node) -> TopologyDraft {
@@ -47,7 +48,7 @@ extension LabResolver {
         if let hosts = fields.required("hosts", reader, meaning: "the lab's hosts, such as [validator, peer]") {
             readHosts(hosts, into: &draft)
         }
-        if let links = fields.required("links", reader, meaning: "the veth links between hosts") {
+        if let links = fields.required("links", reader, meaning: "the links between hosts") {
             readLinks(links, into: &draft)
         }
         if let neighbour = fields["neighbour"], !reader.isNull(neighbour) {
@@ -112,11 +113,12 @@ extension LabResolver {
         }
         var queues: Int? = 1
         if let node = fields["queues"] { queues = reader.integer(node, "queues", in: 1...64) }
+        let kind = fields["kind"].map { reader.choice($0, "link kind", as: LinkKind.self) } ?? .veth
         if let node = fields["addresses"], !reader.isNull(node) {
             readAddresses(node, ends: endsValid ? ends : nil, into: &ends)
         }
-        guard endsValid, let queues else { return nil }
-        return LinkDraft(index: index, a: ends[0], b: ends[1], queues: queues, node: node)
+        guard endsValid, let queues, let kind else { return nil }
+        return LinkDraft(index: index, a: ends[0], b: ends[1], queues: queues, kind: kind, node: node)
     }
 
     /// "host:interface"; the host must exist and the endpoint must not be in another link.

@@ -5,6 +5,9 @@
 // queue_mapping, which the kernel's queue pick (skb_tx_hash) reads as "recorded queue q". On veth
 // the frame then arrives on RX queue q of the peer, so traffic can be aimed at one AF_XDP socket.
 // Frames without the mark keep the kernel's own choice.
+//
+// steer_to_next_tx_queue is for netdevsim: its peer receives the skb with the TX queue still in queue_mapping,
+// which generic XDP reads as "recorded RX queue + 1", so RX queue q is reached through TX queue q + 1.
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
@@ -19,6 +22,16 @@ int steer_by_mark(struct __sk_buff *skb)
 
     if ((mark & STEER_MASK) == STEER_BASE)
         skb->queue_mapping = (mark & 0xffffu) + 1;
+    return TC_ACT_OK;
+}
+
+SEC("tc")
+int steer_to_next_tx_queue(struct __sk_buff *skb)
+{
+    __u32 mark = skb->mark;
+
+    if ((mark & STEER_MASK) == STEER_BASE)
+        skb->queue_mapping = (mark & 0xffffu) + 2;
     return TC_ACT_OK;
 }
 
