@@ -11,6 +11,11 @@ import Synchronization
 /// beside each other and beside one timing-sensitive phase. The `gate` lock in front gives a waiting exclusive
 /// phase precedence over labs about to start a burst: flock(2) alone lets shared holders starve it.
 /// The kernel drops flock locks when a process dies, so a killed lab cannot wedge the others.
+///
+/// Paced traffic beside an exclusive phase still wakes up (its sender, its SSH sessions, its capture): a few per
+/// cent of a core per lab, enough together to starve a receiver that needs most of one. So for the length of an
+/// exclusive phase the process's threads run at the highest priority (nice −20), and go back to where they were
+/// after it; a lab run alone never changes its priority.
 public final class MachineShare: Sendable {
     public enum Phase: Sendable, Equatable {
         /// Building, judging or tearing down: short bursts of CPU that many labs may make at once.
@@ -32,6 +37,10 @@ public final class MachineShare: Sendable {
         let gate: Int32
         let busy: Int32
         var phase: Phase = .quiet
+        /// The nice value the process started with, for threads started during an exclusive phase.
+        let nice = getpriority(MachineShare.which, 0)
+        /// Each thread's nice value before the exclusive phase, restored after it.
+        var savedNice: [id_t: Int32] = [:]
     }
 
     private let locks: Mutex<Locks?>
@@ -69,6 +78,11 @@ public final class MachineShare: Sendable {
                 Self.lock(held.gate, LOCK_EX)
                 Self.lock(held.busy, LOCK_EX)
             }
+            if phase == .exclusive {
+                held.savedNice = Self.raisePriority()
+            } else if held.phase == .exclusive {
+                Self.restorePriority(held.savedNice, others: held.nice)
+            }
             held.phase = phase
             locks = held
             return Date().timeIntervalSince(started)
@@ -78,6 +92,29 @@ public final class MachineShare: Sendable {
     private static func release(_ held: Locks) {
         _ = flock(held.busy, LOCK_UN)
         _ = flock(held.gate, LOCK_UN)
+    }
+
+    /// Every thread of this process to nice −20, returning what each had: on Linux a nice value belongs to a
+    /// thread, and the receiver's threads were started long before the phase (threads started later inherit their
+    /// creator's). Without CAP_SYS_NICE the kernel refuses, and the threads keep theirs.
+    private static func raisePriority() -> [id_t: Int32] {
+        var saved: [id_t: Int32] = [:]
+        for task in threads() {
+            saved[task] = getpriority(which, task)
+            _ = setpriority(which, task, -20)
+        }
+        return saved
+    }
+
+    /// Each thread back to its nice value from before the phase; threads started during it to `others`.
+    private static func restorePriority(_ saved: [id_t: Int32], others: Int32) {
+        for task in threads() { _ = setpriority(which, task, saved[task] ?? others) }
+    }
+
+    private static let which = __priority_which_t(PRIO_PROCESS.rawValue)
+
+    private static func threads() -> [id_t] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap { id_t($0) }
     }
 
     /// Takes `operation` on `descriptor`, polling so that the wait stays bounded and signals are still handled.

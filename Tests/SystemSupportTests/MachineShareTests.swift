@@ -68,6 +68,36 @@ struct MachineShareTests {
         latecomer.enter(.quiet)
     }
 
+    @Test("an exclusive phase raises every thread of the process to nice -20, and its end puts each back",
+          .enabled(if: geteuid() == 0, "needs root (CAP_SYS_NICE) to raise a priority"))
+    func exclusiveRaisesPriority() {
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        let before = getpriority(which, 0)
+        // A thread started before the phase: its nice value must move too. It is the task that appears.
+        let tasks = { Set(((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap { id_t($0) }) }
+        let existing = tasks()
+        let release = DispatchSemaphore(value: 0)
+        Thread.detachNewThread { release.wait() }
+        var started: Set<id_t> = []
+        for _ in 0..<200 where started.isEmpty {
+            usleep(5_000)
+            started = tasks().subtracting(existing)
+        }
+        guard let tid = started.first else {
+            Issue.record("the worker thread never appeared in /proc/self/task")
+            return
+        }
+        let share = MachineShare(folder: folder)
+        share.enter(.exclusive)
+        #expect(getpriority(which, 0) == -20)
+        #expect(getpriority(which, tid) == -20, "a thread started before the phase kept its priority")
+        share.enter(.busy)
+        #expect(getpriority(which, 0) == before)
+        #expect(getpriority(which, tid) == before)
+        release.signal()
+        share.enter(.quiet)
+    }
+
     @Test("without a folder nothing is shared and nothing waits")
     func alone() {
         let share = MachineShare(folder: nil)
