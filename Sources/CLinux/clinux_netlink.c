@@ -199,7 +199,8 @@ int clinux_link_up(const char *name)
     return talk(start(&r, RTM_NEWLINK, 0, &info, sizeof(info)));
 }
 
-int clinux_link_set_alias(const char *name, const char *alias)
+// One string attribute of link `name`, set by RTM_NEWLINK; `length` says whether the NUL goes along.
+static int set_link_string(const char *name, uint16_t attribute, const char *value, size_t length)
 {
     int index = index_of(name);
     if (index < 0)
@@ -207,20 +208,18 @@ int clinux_link_set_alias(const char *name, const char *alias)
     struct request r;
     struct ifinfomsg info = { .ifi_family = AF_UNSPEC, .ifi_index = index };
     struct nlmsghdr *n = start(&r, RTM_NEWLINK, 0, &info, sizeof(info));
-    put(n, IFLA_IFALIAS, alias, strlen(alias));
+    put(n, attribute, value, length);
     return talk(n);
+}
+
+int clinux_link_set_alias(const char *name, const char *alias)
+{
+    return set_link_string(name, IFLA_IFALIAS, alias, strlen(alias));
 }
 
 int clinux_link_rename(const char *name, const char *new_name)
 {
-    int index = index_of(name);
-    if (index < 0)
-        return index;
-    struct request r;
-    struct ifinfomsg info = { .ifi_family = AF_UNSPEC, .ifi_index = index };
-    struct nlmsghdr *n = start(&r, RTM_NEWLINK, 0, &info, sizeof(info));
-    put(n, IFLA_IFNAME, new_name, strlen(new_name) + 1);
-    return talk(n);
+    return set_link_string(name, IFLA_IFNAME, new_name, strlen(new_name) + 1);
 }
 
 int clinux_addr_add(const char *name, int family, const uint8_t *address, uint8_t prefix_length)

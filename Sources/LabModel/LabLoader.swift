@@ -44,12 +44,7 @@ public enum LabLoader {
             throw LabFileError(diagnostics: [tooLarge(size, at: SourceLocation(file: path, line: 1, column: 1))])
         }
         let reader = NodeReader(file: path)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch {
-            throw LabFileError(diagnostics: [YAMLSyntax.diagnostic(for: error, yaml: yaml, file: path)])
-        }
+        let root = try YAMLSyntax.compose(yaml, file: path)
         guard let root, !reader.isNull(root) else {
             reader.error("the lab file is empty; it needs lab, topology, stack, traffic and expect", at: nil as Node?)
             throw LabFileError(diagnostics: reader.diagnostics)

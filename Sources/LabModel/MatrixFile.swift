@@ -37,12 +37,7 @@ public enum MatrixFile {
     /// Resolves matrix-file text; lab paths are taken relative to `path`'s folder.
     public static func parse(yaml: String, path: String) throws -> [MatrixEntry] {
         let reader = NodeReader(file: path)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch {
-            throw LabFileError(diagnostics: [YAMLSyntax.diagnostic(for: error, yaml: yaml, file: path)])
-        }
+        let root = try YAMLSyntax.compose(yaml, file: path)
         let folder = LabPaths.folder(of: LabPaths.absolute(path, relativeTo: FileManager.default.currentDirectoryPath))
         var entries: [MatrixEntry] = []
         if let root, !reader.isNull(root), let top = reader.fields(root, "the matrix file", known: ["matrix"]),

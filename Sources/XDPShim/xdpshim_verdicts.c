@@ -7,6 +7,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "xdpshim_verdicts.h"
+#include "xdpshim_main_function.h"
 
 struct xdpshim_verdicts {
     struct bpf_object *object;
@@ -33,22 +34,14 @@ static int take(void *context, void *data, size_t size)
 // The name of the program's main function: its first func_info record's type in the program's BTF.
 static int main_function(int prog_fd, char *name, size_t size)
 {
-    struct bpf_func_info functions[1];
-    struct bpf_prog_info info;
-    memset(&info, 0, sizeof(info));
-    memset(functions, 0, sizeof(functions));
-    info.nr_func_info = 1;
-    info.func_info_rec_size = sizeof(functions[0]);
-    info.func_info = (uint64_t)(unsigned long)functions;
-    uint32_t length = sizeof(info);
-    if (bpf_obj_get_info_by_fd(prog_fd, &info, &length) < 0)
-        return -errno;
-    if (info.nr_func_info == 0 || info.btf_id == 0)
-        return -ENOENT;
-    struct btf *btf = btf__load_from_kernel_by_id(info.btf_id);
+    uint32_t btf_id = 0, type_id = 0;
+    int known = xdpshim_main_function(prog_fd, &btf_id, &type_id);
+    if (known < 0)
+        return known;
+    struct btf *btf = btf__load_from_kernel_by_id(btf_id);
     if (!btf)
         return -errno;
-    const struct btf_type *type = btf__type_by_id(btf, functions[0].type_id);
+    const struct btf_type *type = btf__type_by_id(btf, type_id);
     const char *found = type ? btf__name_by_offset(btf, type->name_off) : NULL;
     int err = found && *found ? 0 : -ENOENT;
     if (!err)

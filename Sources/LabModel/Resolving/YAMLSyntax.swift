@@ -2,6 +2,15 @@ import Yams
 
 /// Turns Yams' parse errors into one located diagnostic in the house style.
 enum YAMLSyntax {
+    /// The YAML tree of `yaml`; a syntax error becomes a `LabFileError` at its line and column in `file`.
+    static func compose(_ yaml: String, file: String) throws -> Node? {
+        do {
+            return try Yams.compose(yaml: yaml)
+        } catch {
+            throw LabFileError(diagnostics: [diagnostic(for: error, yaml: yaml, file: file)])
+        }
+    }
+
     static func diagnostic(for error: Error, yaml: String, file: String) -> Diagnostic {
         func at(_ line: Int, _ column: Int, _ message: String) -> Diagnostic {
             Diagnostic(location: SourceLocation(file: file, line: line, column: column), message: message)
