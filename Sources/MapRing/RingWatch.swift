@@ -28,9 +28,12 @@ public final class RingWatch: @unchecked Sendable {
     deinit { stop() }
 
     /// One sample now. The write index is read through a system call, the rest from the mapped ring.
+    /// The read index is taken first: the poller never passes the writer and the write index only grows,
+    /// so a sample never shows the reader ahead even when the poller moves between the two reads.
     public func sample() throws -> RingSample {
+        let readIndex = poller.readIndex
         let control = try poller.control()
-        return RingSample(time: MonotonicClock.now(), writeIndex: control.writeIndex, readIndex: poller.readIndex,
+        return RingSample(time: MonotonicClock.now(), writeIndex: control.writeIndex, readIndex: readIndex,
                           occupied: poller.occupiedSlots(), ringSize: poller.ringSize, stalled: poller.isStalled)
     }
 
