@@ -21,6 +21,10 @@ public enum LabLoader {
             throw LabFileError(diagnostics: [Diagnostic(location: start,
                 message: "this is a folder, not a lab file; name a .yaml file inside it")])
         }
+        guard !path.hasSuffix(MatrixFile.suffix) else {
+            throw LabFileError(diagnostics: [Diagnostic(location: start,
+                message: "a matrix file, not a lab: run it with xdplab run --matrix \(path)")])
+        }
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
            size.intValue > maximumFileSize {
             throw LabFileError(diagnostics: [tooLarge(size.intValue, at: start)])

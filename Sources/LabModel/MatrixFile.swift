@@ -40,14 +40,16 @@ public enum MatrixFile {
         let root = try YAMLSyntax.compose(yaml, file: path)
         let folder = LabPaths.folder(of: LabPaths.absolute(path, relativeTo: FileManager.default.currentDirectoryPath))
         var entries: [MatrixEntry] = []
-        if let root, !reader.isNull(root), let top = reader.fields(root, "the matrix file", known: ["matrix"]),
+        guard let root, !reader.isNull(root) else {
+            reader.error("the matrix file is empty; it needs matrix: a list of {labs: [...], kernels: [...]} rows",
+                         at: nil as Node?)
+            throw LabFileError(diagnostics: reader.diagnostics)
+        }
+        if let top = reader.fields(root, "the matrix file", known: ["matrix"]),
            let matrix = top.required("matrix", reader, meaning: "a list of {labs: [...], kernels: [...]} rows"),
            let rows = reader.list(matrix, "matrix", example: "[{labs: [gate], kernels: [host, \"6.1\"]}]") {
             if rows.isEmpty { reader.error("matrix needs at least one row of labs and kernels", at: matrix) }
             entries = rows.compactMap { entry($0, reader: reader, folder: folder) }
-        } else if root == nil || reader.isNull(root!) {
-            reader.error("the matrix file is empty; it needs matrix: a list of {labs: [...], kernels: [...]} rows",
-                         at: nil as Node?)
         }
         guard reader.diagnostics.isEmpty else { throw LabFileError(diagnostics: reader.diagnostics) }
         return entries

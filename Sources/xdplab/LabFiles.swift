@@ -56,13 +56,8 @@ enum LabFiles {
         for path in paths {
             let found: LabFileProblems
             do {
-                if path.hasSuffix(MatrixFile.suffix) {
-                    found = LabFileProblems(file: path, problems: [.init(line: 1, column: 1,
-                        message: "a matrix file, not a lab: run it with xdplab run --matrix \(path)")])
-                } else {
-                    labs.append(try LabLoader.load(path: path))
-                    continue
-                }
+                labs.append(try LabLoader.load(path: path))
+                continue
             } catch let error as LabFileError {
                 found = LabFileProblems(file: path, diagnostics: error.diagnostics)
             } catch {

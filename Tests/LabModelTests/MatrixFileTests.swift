@@ -52,4 +52,13 @@ struct MatrixFileTests {
         #expect(Self.problems("matrix: []") == ["1:9: matrix needs at least one row of labs and kernels"])
         #expect(Self.problems("lab: gate\n").first?.hasPrefix("1:1: unknown key 'lab'") == true)
     }
+
+    @Test("a matrix file given as a lab is refused at 1:1 with the command that runs it")
+    func matrixAsLab() throws {
+        let matrix = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Labs/kernels.matrix.yaml").standardized.path
+        #expect(FileManager.default.fileExists(atPath: matrix))
+        let error = try #require(throws: LabFileError.self) { try LabLoader.load(path: matrix) }
+        #expect(error.diagnostics.map(\.description) == ["\(matrix):1:1: error: a matrix file, not a lab: run it with xdplab run --matrix \(matrix)"])
+    }
 }
