@@ -27,14 +27,30 @@ public final class RingWatch: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// One sample now. The write index is read through a system call, the rest from the mapped ring.
-    /// The read index is taken first: the poller never passes the writer and the write index only grows,
-    /// so a sample never shows the reader ahead even when the poller moves between the two reads.
+    /// One sample now. The write index is read through a system call, the rest from the mapped ring. The
+    /// writer and the poller move while they are read, so a sample is taken again until both indices held
+    /// still across it (a few tries at most); indices from different moments would show the reader ahead of
+    /// the writer, or the writer further ahead than it ever was.
     public func sample() throws -> RingSample {
-        let readIndex = poller.readIndex
-        let control = try poller.control()
-        return RingSample(time: MonotonicClock.now(), writeIndex: control.writeIndex, readIndex: readIndex,
-                          occupied: poller.occupiedSlots(), ringSize: poller.ringSize, stalled: poller.isStalled)
+        var taken = try snapshot()
+        for _ in 0..<Self.snapshotTries where !taken.isSteady {
+            taken = try snapshot()
+        }
+        return taken.sample
+    }
+
+    private static let snapshotTries = 16
+
+    private func snapshot() throws -> (sample: RingSample, isSteady: Bool) {
+        let readBefore = poller.readIndex
+        let writeBefore = try poller.control().writeIndex
+        let occupied = poller.occupiedSlots()
+        let stalled = poller.isStalled
+        let writeAfter = try poller.control().writeIndex
+        let readAfter = poller.readIndex
+        let sample = RingSample(time: MonotonicClock.now(), writeIndex: writeAfter, readIndex: readBefore,
+                                occupied: occupied, ringSize: poller.ringSize, stalled: stalled)
+        return (sample, readBefore == readAfter && writeBefore == writeAfter)
     }
 
     /// Starts sampling on a thread of its own. Sampling runs once.
