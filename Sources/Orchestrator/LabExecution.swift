@@ -103,11 +103,12 @@ final class LabExecution {
                                                    mapping: LabPlan.steering(lab))
         progress("queue steering on \(lab.peerEndpoint.host):\(lab.peerEndpoint.interface) (tc egress, SO_MARK → RX queue)")
 
-        // From the stack's start on: its start-up steps race the traffic, so nothing may be compiled in between.
-        if lab.pacedTrafficIsTimingSensitive {
+        // From a command stack's start on, its own clock runs (start-up steps that race the traffic, timers from
+        // its ready line), so the recorder is compiled before it starts, not between its ready line and traffic.
+        if lab.stack.command != nil || lab.pacedTrafficIsTimingSensitive {
             VerdictRecording.prepare(workDirectory: "\(runDirectory)/objects")
-            SharedMachine.enter(.exclusive, progress: progress)
         }
+        if lab.pacedTrafficIsTimingSensitive { SharedMachine.enter(.exclusive, progress: progress) }
         var lateSteps: [StartupStep] = []
         let stack: DeployedStack
         if let command = lab.stack.command {
