@@ -7,7 +7,7 @@ import TestSupport
 
 /// Short copies of the gate lab in a temporary folder, each with its own name; `failing` ones run the flags-0
 /// incident program, so their failed-redirects-pass check fails.
-private func shortLabs(_ names: [(name: String, failing: Bool)], in folder: String) throws -> [String] {
+private func shortLabs(_ names: [(name: String, failing: Bool)], in folder: String, duration: String = "2s") throws -> [String] {
     let gate = try String(contentsOfFile: Repository.gateLab, encoding: .utf8)
     let programs = Repository.programsFolder
     return try names.map { lab in
@@ -15,7 +15,7 @@ private func shortLabs(_ names: [(name: String, failing: Bool)], in folder: Stri
         let text = gate.replacingOccurrences(of: "lab: validator-ports", with: "lab: \(lab.name)")
             .replacingOccurrences(of: "  program: ../programs/port_redirect.bpf.c", with: "  program: \(program)")
             .replacingOccurrences(of: "  preflight: [check]", with: "")
-            .replacingOccurrences(of: "  duration: 6s", with: "  duration: 2s")
+            .replacingOccurrences(of: "  duration: 6s", with: "  duration: \(duration)")
             .replacingOccurrences(of: "  rounds: 4", with: "  rounds: 1")
         let path = "\(folder)/\(lab.name).yaml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -75,7 +75,9 @@ struct ParallelRunTests {
         try #require(FileManager.default.isExecutableFile(atPath: Repository.executable), "build xdplab first")
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let labs = try shortLabs([("int-one", false), ("int-two", false), ("int-three", false)], in: work)
+        // Long enough that the first lab is still up when the last one's namespaces appear; SIGTERM ends them.
+        let labs = try shortLabs([("int-one", false), ("int-two", false), ("int-three", false)], in: work,
+                                 duration: "30s")
         let captures = "\(work)/captures"
         let process = try xdplab(["run"] + labs + ["--jobs", "3", "--captures", captures])
         // Wait until all three labs have namespaces (two each), then interrupt.

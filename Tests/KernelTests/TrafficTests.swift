@@ -337,8 +337,9 @@ struct TrafficTests {
     func stalledSessionIsReported() throws {
         let link = try TrafficLink()
         defer { link.cleanUp() }
+        // Five seconds of exchanges, so that a slow machine still cuts the link before the last one is due.
         let sessions = try SSHSessions.start(endpoints: link.endpoints, port: 22, interval: 0.1, maxStall: 0.3,
-                                             duration: 1.5)
+                                             duration: 5)
         defer { sessions.stop() }
         // Cut the link while the sessions run (the receiver's TCP has taken segments from all four, handshakes and
         // requests): answers stop, and every session must say so and end.

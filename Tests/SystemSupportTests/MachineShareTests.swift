@@ -24,6 +24,20 @@ struct MachineShareTests {
         return done
     }
 
+    /// Whether someone holds the gate exclusively (a waiting exclusive phase), polled until `seconds` pass.
+    private func gateClosed(within seconds: Double) -> Bool {
+        let fd = open("\(folder)/gate.lock", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if flock(fd, LOCK_SH | LOCK_NB) != 0 { return true }
+            _ = flock(fd, LOCK_UN)
+            usleep(5_000)
+        }
+        return false
+    }
+
     @Test("an exclusive phase waits for a busy one to end, and a busy one for an exclusive one")
     func exclusiveExcludesBusy() {
         let first = MachineShare(folder: folder), second = MachineShare(folder: folder)
@@ -56,7 +70,7 @@ struct MachineShareTests {
         let latecomer = MachineShare(folder: folder)
         holder.enter(.busy)
         let exclusive = inBackground { sensitive.enter(.exclusive) }
-        usleep(100_000)
+        #expect(gateClosed(within: 2), "the exclusive phase never took the gate")
         let late = inBackground { latecomer.enter(.busy) }
         usleep(200_000)
         #expect(!late.isDone, "a new burst slipped in ahead of the waiting exclusive phase")
