@@ -3,18 +3,32 @@ import Synchronization
 import LabModel
 import Reports
 
-/// What a run of several labs has done so far: the reports of the labs that finished, and the lab under way with
-/// its evidence folder. An interruption turns it into reports; it is read from the signal handler's thread.
+/// What a run of several labs has done so far: the reports of the labs that finished, the lab under way with its
+/// evidence folder, and the labs not started yet. An interruption turns it into reports; it is read from the
+/// signal handler's thread.
 public final class RunJournal: Sendable {
     private struct State {
         var finished: [LabReport] = []
         var current: (lab: Lab, started: Date, directory: String?)?
+        var waiting: [Lab] = []
+
+        mutating func started(_ file: String) {
+            if let index = waiting.firstIndex(where: { $0.path == file }) { waiting.remove(at: index) }
+        }
     }
     private let state = Mutex(State())
 
     public init() {}
 
-    func begin(_ lab: Lab, started: Date) { state.withLock { $0.current = (lab, started, nil) } }
+    /// The labs this run is going to run, so that an interruption can name those it never started.
+    public func plan(_ labs: [Lab]) { state.withLock { $0.waiting += labs } }
+
+    func begin(_ lab: Lab, started: Date) {
+        state.withLock {
+            $0.current = (lab, started, nil)
+            $0.started(lab.path)
+        }
+    }
 
     func evidenceFolder(_ directory: String) { state.withLock { $0.current?.directory = directory } }
 
@@ -22,20 +36,27 @@ public final class RunJournal: Sendable {
         state.withLock {
             $0.finished.append(report)
             $0.current = nil
+            $0.started(report.file)
         }
     }
 
     /// The reports of the labs that finished, in order.
     public var reports: [LabReport] { state.withLock { $0.finished } }
 
-    /// The labs that finished, then the one under way as an error: "interrupted by SIGTERM".
+    /// The labs that finished, then the one under way as an error ("interrupted by SIGTERM"), then those never
+    /// started ("not started: the run was interrupted by SIGTERM").
     public func reports(interruptedBy signal: String) -> [LabReport] {
         state.withLock { state in
-            guard let current = state.current else { return state.finished }
-            return state.finished + [.failure(lab: current.lab.name, file: current.lab.path, error: "interrupted by \(signal)",
-                                        kind: .interrupted, durationSeconds: Date().timeIntervalSince(current.started),
-                                        startedAt: ReportContext.timestamp(current.started),
-                                        captureDirectory: current.directory)]
+            let underWay = state.current.map { current in
+                LabReport.failure(lab: current.lab.name, file: current.lab.path, error: "interrupted by \(signal)",
+                                  kind: .interrupted, durationSeconds: Date().timeIntervalSince(current.started),
+                                  startedAt: ReportContext.timestamp(current.started), captureDirectory: current.directory)
+            }
+            let notStarted = state.waiting.map { lab in
+                LabReport.failure(lab: lab.name, file: lab.path, error: "not started: the run was interrupted by \(signal)",
+                                  kind: .interrupted, durationSeconds: 0, startedAt: nil, captureDirectory: nil)
+            }
+            return state.finished + (underWay.map { [$0] } ?? []) + notStarted
         }
     }
 }

@@ -14,6 +14,8 @@ struct KernelMatrix {
 
     let labs: [Lab]
     let options: RunOptions
+    /// How the host's leg runs its labs (at once or one by one), as a plain `xdplab run` would.
+    let host: HostRun
     let programOverride: String?
     let accelerator: String
     let timeout: Double?
@@ -57,18 +59,9 @@ struct KernelMatrix {
             switch target {
             case .host:
                 let started = Date()
-                let gate = RequirementGate()
-                var outcomes: [LabOutcome] = []
-                for lab in labs {
-                    if let reason = gate.skipReason(lab) {
-                        outcome.reports.append(LabReport.skip(lab: lab.name, file: lab.path, reason: reason, kernel: "host"))
-                        continue
-                    }
-                    let ran = LabRunner.run(lab, options: options)
-                    outcomes.append(ran)
-                    outcome.reports.append(ran.report.on(kernel: "host"))
-                }
-                outcome.missingCapability = outcome.missingCapability || outcomes.contains { $0.missingCapability != nil }
+                let reports = host.run(labs).reports
+                outcome.reports += reports.map { $0.on(kernel: "host") }
+                outcome.missingCapability = outcome.missingCapability || reports.contains { $0.errorKind == .missingCapability }
                 outcome.kernels.append(KernelRun(name: "host", release: Self.hostRelease, accelerator: "host", bootSeconds: nil,
                                                  totalSeconds: Date().timeIntervalSince(started), error: nil))
             case .guest(let kernel):

@@ -40,7 +40,11 @@ enum ParallelRun {
         // Longest first; ties keep the order given.
         let order = labs.indices.sorted { (expectedSeconds(labs[$0]), -$0) > (expectedSeconds(labs[$1]), -$1) }
         runPool(order, width: width, labs: labs, child: child, results: results)
-        return results.all
+        // A lab without a report was never started: a signal stopped the run, whose handler writes the reports.
+        return results.all.enumerated().map { index, report in
+            report ?? .failure(lab: labs[index].name, file: labs[index].path, error: "not started: the run was stopped",
+                               kind: .interrupted, durationSeconds: 0, startedAt: nil, captureDirectory: nil)
+        }
     }
 
     /// Runs `indices` with at most `width` children at once.
@@ -52,8 +56,8 @@ enum ParallelRun {
             let thread = Thread {
                 while let position = next.take(below: indices.count) {
                     let index = indices[position]
-                    let report = child.run(labs[index], index: index)
-                    child.journal.finish(report)
+                    // nil: a signal is stopping the run, and no new lab starts.
+                    guard let report = child.run(labs[index], index: index) else { break }
                     results.set(index, report)
                 }
                 group.leave()
@@ -73,8 +77,10 @@ enum ParallelRun {
         let board: JobBoard
         let waitAllowance: Double
 
-        /// One child `xdplab run` for one lab, bounded by the lab's own length plus two minutes.
-        func run(_ lab: Lab, index: Int) -> LabReport {
+        /// One child `xdplab run` for one lab, bounded by the lab's own length plus two minutes; nil when a signal
+        /// stopped the run before it could start. The journal has the report before the child stops counting as
+        /// running, so an interruption that waits for the children finds every report.
+        func run(_ lab: Lab, index: Int) -> LabReport? {
             let json = "\(work)/\(index).json", log = "\(work)/\(index).log"
             let started = Date()
             _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -91,12 +97,21 @@ enum ParallelRun {
             let ended = DispatchSemaphore(value: 0)
             process.terminationHandler = { _ in ended.signal() }
             do {
-                try process.run()
+                guard try Children.start(process) else { return nil }
             } catch {
-                return failure(lab, "could not start a child xdplab run: \(error)", started: started)
+                let report = failure(lab, "could not start a child xdplab run: \(error)", started: started)
+                journal.finish(report)
+                return report
             }
-            Children.add(process.processIdentifier)
-            defer { Children.remove(process.processIdentifier) }
+            let report = collect(process, lab: lab, json: json, log: log, ended: ended, started: started)
+            journal.finish(report)
+            Children.remove(process.processIdentifier)
+            return report
+        }
+
+        /// Waits for the child (bounded) and reads its report.
+        private func collect(_ process: Process, lab: Lab, json: String, log: String, ended: DispatchSemaphore,
+                             started: Date) -> LabReport {
             board.started(lab.name, log: log)
             let limit = lab.traffic.duration + (lab.traffic.sequence.map { _ in 600.0 } ?? 0)
                 + (lab.traffic.load?.duration ?? 0) + 120 + waitAllowance
@@ -131,7 +146,7 @@ enum ParallelRun {
         private let reports: Mutex<[LabReport?]>
         init(count: Int) { reports = Mutex(Array(repeating: nil, count: count)) }
         func set(_ index: Int, _ report: LabReport) { reports.withLock { $0[index] = report } }
-        var all: [LabReport] { reports.withLock { $0.compactMap { $0 } } }
+        var all: [LabReport?] { reports.withLock { $0 } }
 
         /// Hands out 0, 1, 2, … to worker threads.
         final class Counter: Sendable {
@@ -145,18 +160,36 @@ enum ParallelRun {
 }
 
 /// Child `xdplab run` processes alive right now: SIGINT or SIGTERM to this process is passed on to them, and each
-/// tears its own lab down before it exits.
+/// tears its own lab down before it exits. Once a signal came, no new child starts.
 enum Children {
-    private static let pids = Mutex<Set<Int32>>([])
+    private struct State {
+        var pids: Set<Int32> = []
+        var stopping = false
+    }
+    private static let state = Mutex(State())
 
-    static func add(_ pid: Int32) { _ = pids.withLock { $0.insert(pid) } }
-    static func remove(_ pid: Int32) { _ = pids.withLock { $0.remove(pid) } }
+    /// Starts `process` and counts it as running, unless a signal is stopping the run: then false, and nothing
+    /// started. Starting under the lock means a signal either finds the child or keeps it from starting.
+    static func start(_ process: Process) throws -> Bool {
+        try state.withLock { state in
+            guard !state.stopping else { return false }
+            try process.run()
+            state.pids.insert(process.processIdentifier)
+            return true
+        }
+    }
 
-    /// Passes `signal` on and waits (at most 30 s) until every child has ended and been collected.
+    static func remove(_ pid: Int32) { _ = state.withLock { $0.pids.remove(pid) } }
+
+    /// Stops new children, passes `signal` on and waits (at most 30 s) until every child has ended and its
+    /// report is in.
     static func forward(_ signal: Int32) {
-        let running = pids.withLock { $0 }
+        let running = state.withLock { state in
+            state.stopping = true
+            return state.pids
+        }
         running.forEach { kill($0, signal) }
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, !pids.withLock({ $0.isEmpty }) { usleep(50_000) }
+        while Date() < deadline, !state.withLock({ $0.pids.isEmpty }) { usleep(50_000) }
     }
 }

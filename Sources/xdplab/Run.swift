@@ -11,9 +11,9 @@ struct Run: ParsableCommand {
         abstract: "Build each lab for real, run its traffic, and judge its checks.",
         discussion: """
             A folder stands for every *.yaml below it. --json - or --junit - writes that report to standard output; \
-            the summary then goes to standard error, where progress always goes. On SIGINT or SIGTERM the reports of \
-            the labs that finished, and of the interrupted lab as an error, are written before the tear-down; the \
-            exit status is then 130 or 143.
+            the summary then goes to standard error, where progress always goes. On SIGINT or SIGTERM no new lab starts; the \
+            reports of the labs that finished, of those interrupted and of those never started (both as errors) are \
+            written before the tear-down; the exit status is then 130 or 143.
 
             --keep leaves one lab up after its verdict (until `xdplab destroy RUN` or `xdplab clean --all`) and \
             says how to enter it.
@@ -78,6 +78,9 @@ struct Run: ParsableCommand {
             throw ValidationError("--matrix names the labs and their kernels itself; drop the LAB arguments and --kernel")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        for kernel in kernels where !KernelName.isValid(kernel) {
+            throw ValidationError("--kernel \(kernel): \(KernelName.expected) (see xdplab kernels list)")
+        }
     }
 
     func run() throws {
@@ -107,44 +110,21 @@ struct Run: ParsableCommand {
         let options = RunOptions(programOverride: program.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                                  capturesDirectory: captures,
                                  progress: { quiet ? .silent : .terminal(lab: $0) }, keep: keep, journal: journal)
+        let host = HostRun(jobs: jobs ?? ParallelRun.defaultJobs, keep: keep, quiet: quiet, options: options)
         if let matrixRows {
-            return try runMatrix(matrixRows.plan(selected), options: options, destinations: destinations,
+            return try runMatrix(matrixRows.plan(selected), options: options, host: host, destinations: destinations,
                                  colored: colored, started: started)
         }
         if !kernels.isEmpty {
             let plan = kernels.map { (kernel: $0, labs: selected) }
-            return try runMatrix(plan, options: options, destinations: destinations, colored: colored, started: started)
+            return try runMatrix(plan, options: options, host: host, destinations: destinations, colored: colored,
+                                 started: started)
         }
         if selected.contains(where: { !$0.kernels.isEmpty }) {
-            return try runMatrix(KernelMatrix.declaredPlan(selected), options: options, destinations: destinations,
-                                 colored: colored, started: started)
+            return try runMatrix(KernelMatrix.declaredPlan(selected), options: options, host: host,
+                                 destinations: destinations, colored: colored, started: started)
         }
-        // Labs whose `requires:` this machine cannot meet are skipped, visibly.
-        let gate = RequirementGate()
-        var skipped: [Int: LabReport] = [:]
-        for (index, lab) in selected.enumerated() {
-            if let reason = gate.skipReason(lab) { skipped[index] = .skip(lab: lab.name, file: lab.path, reason: reason) }
-        }
-        let runnable = selected.indices.filter { skipped[$0] == nil }.map { selected[$0] }
-        var outcomes: [LabOutcome] = []
-        var ran: [LabReport]
-        let jobs = self.jobs ?? ParallelRun.defaultJobs
-        if jobs > 1, runnable.count > 1, !keep {
-            let board = JobBoard.forStandardError(quiet: quiet)
-            Interruption.onSignal {
-                board.stop()
-                Children.forward($0)
-            }
-            board.start()
-            ran = ParallelRun.run(runnable, jobs: jobs, program: options.programOverride, captures: captures,
-                                  quiet: quiet, board: board, journal: journal)
-            board.stop()
-        } else {
-            for lab in runnable { outcomes.append(LabRunner.run(lab, options: options)) }
-            ran = outcomes.map(\.report)
-        }
-        ran.reverse()
-        let reports = selected.indices.map { skipped[$0] ?? ran.removeLast() }
+        let (reports, outcomes) = host.run(selected)
         try Interruption.finishing { [reports] in
             destinations.summary(TerminalReport.summary(reports, color: colored))
             for kept in outcomes.compactMap(\.kept) { destinations.summary(kept.instructions.joined(separator: "\n") + "\n") }
@@ -164,8 +144,8 @@ struct Run: ParsableCommand {
 
     /// Labs on kernels (every lab on every `--kernel`, or each lab on its `kernels:`): the host here, each guest
     /// in one boot of its own.
-    private func runMatrix(_ plan: [(kernel: String, labs: [Lab])], options: RunOptions, destinations: ReportDestinations,
-                           colored: Bool, started: Date) throws {
+    private func runMatrix(_ plan: [(kernel: String, labs: [Lab])], options: RunOptions, host: HostRun,
+                           destinations: ReportDestinations, colored: Bool, started: Date) throws {
         let cache = KernelCache.standard
         let targets: [KernelMatrix.Target]
         do {
@@ -188,7 +168,7 @@ struct Run: ParsableCommand {
             let labs = plan[index].labs
             var end = index + 1
             while end < plan.count, plan[end].labs == labs { end += 1 }
-            let matrix = KernelMatrix(labs: labs, options: options, programOverride: options.programOverride,
+            let matrix = KernelMatrix(labs: labs, options: options, host: host, programOverride: options.programOverride,
                                       accelerator: accel, timeout: guestTimeout)
             outcome.add(try matrix.run(Array(targets[index..<end])))
             index = end

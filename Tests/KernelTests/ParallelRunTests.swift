@@ -70,26 +70,37 @@ struct ParallelRunTests {
         #expect(namespaces(ofRuns: runIDs(under: captures)).isEmpty)
     }
 
-    @Test("SIGTERM with several labs running ends every child run, and every lab is torn down")
+    @Test("SIGTERM with several labs running ends every child run, starts no other, and every lab is torn down")
     func interruptEndsEveryChild() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Repository.executable), "build xdplab first")
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
         // Long enough that the first lab is still up when the last one's namespaces appear; SIGTERM ends them.
-        let labs = try shortLabs([("int-one", false), ("int-two", false), ("int-three", false)], in: work,
-                                 duration: "30s")
+        let names = ["int-one", "int-two", "int-three", "int-four", "int-five"]
+        let labs = try shortLabs(names.map { ($0, false) }, in: work, duration: "30s")
         let captures = "\(work)/captures"
-        let process = try xdplab(["run"] + labs + ["--jobs", "3", "--captures", captures])
-        // Wait until all three labs have namespaces (two each), then interrupt.
+        let process = try xdplab(["run"] + labs + ["--jobs", "3", "--json", "\(work)/report.json", "--captures", captures])
+        // Wait until three labs have namespaces (two each), then interrupt.
         var appeared: [String] = []
         for _ in 0..<300 where appeared.count < 6 {
             Thread.sleep(forTimeInterval: 0.05)
             appeared = namespaces(ofRuns: runIDs(under: captures))
         }
         #expect(appeared.count == 6, "three labs up at once: \(appeared.sorted())")
+        let signalled = Date()
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 143)
+        #expect(Date().timeIntervalSince(signalled) < 20, "the labs still waiting were started and run instead of dropped")
+        #expect(runIDs(under: captures).count == 3, "no lab started after the signal")
         #expect(namespaces(ofRuns: runIDs(under: captures)).isEmpty, "every child tore its lab down")
+        // Every lab is in the report: three interrupted, two never started.
+        let data = try #require(FileManager.default.contents(atPath: "\(work)/report.json"))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let reports = try #require(document["labs"] as? [[String: Any]])
+        let errors = reports.compactMap { $0["error"] as? String }
+        #expect(Set(reports.compactMap { $0["lab"] as? String }) == Set(names))
+        #expect(errors.filter { $0 == "interrupted by SIGTERM" }.count == 3, "\(errors)")
+        #expect(errors.filter { $0 == "not started: the run was interrupted by SIGTERM" }.count == 2, "\(errors)")
     }
 }
