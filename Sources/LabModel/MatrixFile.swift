@@ -45,6 +45,10 @@ public enum MatrixFile {
                          at: nil as Node?)
             throw LabFileError(diagnostics: reader.diagnostics)
         }
+        if case .mapping(let pairs) = root, let labKey = pairs.first(where: { $0.key.string == "lab" })?.key {
+            reader.error("a lab file, not a matrix file: run it with xdplab run \(path)", at: labKey)
+            throw LabFileError(diagnostics: reader.diagnostics)
+        }
         if let top = reader.fields(root, "the matrix file", known: ["matrix"]),
            let matrix = top.required("matrix", reader, meaning: "a list of {labs: [...], kernels: [...]} rows"),
            let rows = reader.list(matrix, "matrix", example: "[{labs: [gate], kernels: [host, \"6.1\"]}]") {
@@ -62,7 +66,10 @@ public enum MatrixFile {
         let kernels = fields.required("kernels", reader, meaning: "the kernels this row's labs run on")
             .flatMap(reader.kernelList)
         guard let labs, let kernels else { return nil }
-        return MatrixEntry(labs: labs, kernels: kernels)
+        for (key, empty) in [("labs", labs.isEmpty), ("kernels", kernels.isEmpty)] where empty {
+            reader.error("\(key) is empty: a row needs at least one lab and one kernel, or should go", at: fields[key])
+        }
+        return labs.isEmpty || kernels.isEmpty ? nil : MatrixEntry(labs: labs, kernels: kernels)
     }
 
     /// Each path must name an existing lab file or folder.
@@ -72,8 +79,13 @@ public enum MatrixFile {
         for item in items {
             guard let text = reader.string(item, "a lab path") else { continue }
             let path = LabPaths.absolute(text, relativeTo: folder)
-            guard FileManager.default.fileExists(atPath: path) else {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
                 reader.error("no lab file or folder at \(path); paths are relative to the matrix file", at: item)
+                continue
+            }
+            if isFolder.boolValue && LabFolder.labFiles(below: path).isEmpty {
+                reader.error(LabFolder.emptyReason(path), at: item)
                 continue
             }
             paths.append(path)

@@ -8,15 +8,18 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Learn in seconds, without a network, whether an XDP program can drop what it must pass.",
         discussion: """
-            Runs the program with BPF_PROG_TEST_RUN over a packet corpus (SSH, validator-port UDP and TCP, options,
-            fragments, extension headers, ICMP, ND, ARP, VLAN tags, runts, truncations) and over every UDP port (IPv4,
-            IPv6) and every EtherType, on every RX queue (--spread-sweeps: each sweep value on one queue in turn), each
-            with the xsks_map slot empty and with a real AF_XDP socket registered, on every core (--threads). Non-matching frames must PASS; matching frames PASS with an empty slot and
-            REDIRECT with a registered socket; ABORTED, DROP, TX and illegal values are never allowed.
-            With --attached (or --prog-id), checks instead a program that is already attached, loaded by any process,
-            found by the kernel. Its maps belong to a live stack and are never written: a queue of the interface with
-            an AF_XDP socket bound to it runs in the registered state, one without in the empty state; when every
+            Runs the program with BPF_PROG_TEST_RUN over a packet corpus (SSH, validator-port UDP and TCP, options, \
+            fragments, extension headers, ICMP, ND, ARP, VLAN tags, runts, truncations) and over every UDP port (IPv4, \
+            IPv6) and every EtherType, on every RX queue (--spread-sweeps: each sweep value on one queue in turn), each \
+            with the xsks_map slot empty and with a real AF_XDP socket registered, on every core (--threads). \
+            Non-matching frames must PASS; matching frames PASS with an empty slot and REDIRECT with a registered socket; \
+            ABORTED, DROP, TX and illegal values are never allowed.
+
+            With --attached (or --prog-id), checks instead a program that is already attached, loaded by any process, \
+            found by the kernel. Its maps belong to a live stack and are never written: a queue of the interface with \
+            an AF_XDP socket bound to it runs in the registered state, one without in the empty state; when every \
             queue has a socket, the empty state runs on a queue beyond the interface, on a scratch veth.
+
             Exit status: 0 clean, 1 violations, 2 bad input or usage, 3 missing capability (or a state could not run).
             """)
 
@@ -49,7 +52,7 @@ struct Check: ParsableCommand {
                              visibility: .hidden))
     var sweepEveryQueue = false
 
-    @Option(help: "Threads that share the test runs (default: one per core).")
+    @Option(help: "Threads that share the test runs; the default is one per core.")
     var threads: Int = CheckOptions.defaultThreads
 
     @Option(help: "Write a JSON report here (- for standard output).", completion: .file(extensions: ["json"]))
@@ -78,11 +81,12 @@ struct Check: ParsableCommand {
         if problem == nil, spreadSweeps && sweepEveryQueue {
             problem = "--spread-sweeps and --sweep-every-queue contradict each other; give one"
         }
-        if problem == nil, json == ReportDestinations.standardOutput, junit == ReportDestinations.standardOutput {
-            problem = "only one of --json and --junit can be - (standard output)"
+        if problem == nil, threads < 1 {
+            problem = "--threads must be at least 1, got \(threads)"
         }
-        guard let problem else { return }
-        try fail("\(problem)\nusage: xdplab " + Self.usageString(), status: Status.badInput)
+        // A ValidationError, not a message of our own: `--help` then shows only the help.
+        if let problem { throw ValidationError(problem) }
+        try ReportDestinations(json: json, junit: junit).validate()
     }
 
     /// What the reports call the program: the path, or where the live program was found.

@@ -8,8 +8,8 @@ struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what this kernel and machine allow, each line checked for real.",
         discussion: """
-            Loads a pass-everything XDP program, test-runs it, aims fexit and the xdp tracepoints at it, attaches it
-            natively to a veth in a scratch namespace (removed again) and binds AF_XDP sockets there; boots a cached
+            Loads a pass-everything XDP program, test-runs it, aims fexit and the xdp tracepoints at it, attaches it \
+            natively to a veth in a scratch namespace (removed again) and binds AF_XDP sockets there; boots a cached \
             guest kernel with KVM for at most 20 s. Names in brackets are what a lab can list under `requires:`.
             """)
 

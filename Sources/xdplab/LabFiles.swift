@@ -15,8 +15,8 @@ enum LabFiles {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder) {
                 if isFolder.boolValue {
-                    let found = labs(below: argument)
-                    guard !found.isEmpty else { throw ValidationError("\(argument) is a folder without lab files (*.yaml) below it") }
+                    let found = LabFolder.labFiles(below: argument)
+                    guard !found.isEmpty else { throw ValidationError(LabFolder.emptyReason(argument)) }
                     paths += found
                 } else {
                     paths.append(argument)
@@ -31,13 +31,6 @@ enum LabFiles {
         }
         var seen: Set<String> = []
         return paths.filter { seen.insert(URL(fileURLWithPath: $0).standardizedFileURL.path).inserted }
-    }
-
-    /// Every `*.yaml` below `folder` but matrix files (`*.matrix.yaml`), sorted, as paths that start with `folder`.
-    private static func labs(below folder: String) -> [String] {
-        let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
-        let found = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
-        return found.filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(MatrixFile.suffix) }.sorted().map { "\(base)/\($0)" }
     }
 
     /// The paths `pattern` matches, sorted. The corresponding C function is `glob`.

@@ -52,6 +52,25 @@ struct ReportDestinations: Sendable {
         if json == Self.standardOutput && junit == Self.standardOutput {
             throw ValidationError("only one of --json and --junit can be - (standard output)")
         }
+        // Found before any lab runs, not after: a path that can never be written.
+        for (option, path) in [("--json", json), ("--junit", junit)] {
+            guard let path, path != Self.standardOutput else { continue }
+            if let problem = Self.unwritable(path) { throw ValidationError("\(option) \(path): \(problem)") }
+        }
+    }
+
+    /// Why a report can never be written at `path` (a folder is there, or a file stands where a folder must be);
+    /// nil when it can. Missing folders are created when the report is written.
+    static func unwritable(_ path: String) -> String? {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            return isFolder.boolValue ? "is a folder; name a file in it" : nil
+        }
+        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isFolder) {
+            ancestor.deleteLastPathComponent()
+        }
+        return isFolder.boolValue ? nil : "\(ancestor.path) is a file, so no folder can be made there"
     }
 
     /// Prints the terminal summary where it belongs.
@@ -76,6 +95,8 @@ struct ReportDestinations: Sendable {
             return
         }
         do {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
             FileHandle.standardError.write(Data("xdplab: cannot write \(path): \(error.localizedDescription)\n".utf8))

@@ -20,6 +20,8 @@ struct ExitStatusTests {
             (["run", "--program", "/nonexistent/prog.bpf.c", gate], "--program /nonexistent/prog.bpf.c: no such file"),
             (["run", "--program", gate, gate], "--program must be a .bpf.c source or a .o object"),
             (["run", "--json", "-", "--junit", "-", gate], "only one of --json and --junit can be -"),
+            (["run", "--json", "/tmp", gate], "--json /tmp: is a folder; name a file in it"),
+            (["run", "--junit", "\(gate)/report.xml", gate], "is a file, so no folder can be made there"),
             (["run", "--quiet", "--verbose", gate], "--quiet and --verbose exclude each other"),
             (["run", "--color", "sometimes", gate], "--color"),
             (["run", "--only", "nosuch", gateFolder], "no lab is named nosuch; the labs given are: sequence-afxdp, validator-ports"),
@@ -27,6 +29,8 @@ struct ExitStatusTests {
             (["validate", "no-such-file.yaml"], "no-such-file.yaml:1:1: error: lab file not found"),
             (["check"], "give exactly one of PROGRAM, --attached or --prog-id"),
             (["check", "prog.bpf.c", "--spread-sweeps", "--sweep-every-queue"], "--spread-sweeps and --sweep-every-queue contradict"),
+            (["check", "prog.bpf.c", "--threads", "0"], "--threads must be at least 1, got 0"),
+            (["run", "--kernel", "nonsense", gate], "--kernel nonsense: is neither host nor a version"),
             (["destroy", "not-a-run"], "not-a-run is not a run id"),
           ])
     func usage(_ arguments: [String], _ message: String) throws {
@@ -72,7 +76,7 @@ struct ExitStatusTests {
         #expect(validated.stderr.contains("\(bad):3:1: error: a tab character here: YAML indents with spaces only"))
         #expect(validated.stdout.contains("ok (validator-ports)"))
 
-        let junit = "\(folder)/report.xml"
+        let junit = "\(folder)/reports/not/made/yet/report.xml"   // its folders are made when the report is written
         let run = try XDPLabCommand.run(["run", bad, Self.gate, "--json", "-", "--junit", junit])
         #expect(run.status == 2)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])

@@ -46,11 +46,34 @@ struct MatrixFileTests {
         #expect(found.count == 4, "\(found)")
     }
 
-    @Test("an empty file, no rows, or a lab file given as a matrix say what a matrix needs")
+    @Test("an empty file, no rows, or a row given without matrix: say what a matrix needs")
     func emptyOrWrong() {
         #expect(Self.problems("").first?.contains("the matrix file is empty") == true)
         #expect(Self.problems("matrix: []") == ["1:9: matrix needs at least one row of labs and kernels"])
-        #expect(Self.problems("lab: gate\n").first?.hasPrefix("1:1: unknown key 'lab'") == true)
+        #expect(Self.problems("labs: [gate]\n").first?.hasPrefix("1:1: unknown key 'labs'") == true)
+    }
+
+    @Test("an empty row, a lab file given as a matrix, and a folder without labs are refused where they are")
+    func emptyRowsAndWrongFiles() throws {
+        #expect(Self.problems("""
+            matrix:
+              - labs: []
+                kernels: [host]
+              - labs: [minimal.yaml]
+                kernels: []
+            """) == ["2:11: labs is empty: a row needs at least one lab and one kernel, or should go",
+                     "5:14: kernels is empty: a row needs at least one lab and one kernel, or should go"])
+        #expect(Self.problems("lab: gate\ntopology: {}\n") == ["1:1: a lab file, not a matrix file: run it with xdplab run \(Self.path)"])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("matrix-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/only-matrices", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "matrix: []\n".write(toFile: folder + "/only-matrices/k.matrix.yaml", atomically: true, encoding: .utf8)
+        let found = try #require(throws: LabFileError.self) {
+            try MatrixFile.parse(yaml: "matrix:\n  - labs: [only-matrices]\n    kernels: [host]\n", path: folder + "/m.matrix.yaml")
+        }
+        #expect(found.diagnostics.map { "\($0.location.line):\($0.location.column): \($0.message)" }
+                == ["2:12: \(folder)/only-matrices holds only matrix files below it, which are not labs: run one with "
+                    + "xdplab run --matrix \(folder)/only-matrices/k.matrix.yaml"])
     }
 
     @Test("a matrix file given as a lab is refused at 1:1 with the command that runs it")

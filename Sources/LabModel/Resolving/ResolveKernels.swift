@@ -9,8 +9,8 @@ extension NodeReader {
         var good = true
         for item in items {
             guard let name = string(item, "a kernel") else { good = false; continue }
-            guard name == "host" || name.wholeMatch(of: /[0-9]+\.[0-9]+([.\-+~][0-9A-Za-z.\-+~]*)?/) != nil else {
-                error("kernel '\(name)' is neither host nor a version such as 6.1 or 6.1.0-57", at: item)
+            guard KernelName.isValid(name) else {
+                error("kernel '\(name)' \(KernelName.expected)", at: item)
                 good = false
                 continue
             }
@@ -22,5 +22,14 @@ extension NodeReader {
             kernels.append(name)
         }
         return good ? kernels : nil
+    }
+}
+
+/// What names a kernel in lab files, matrix files and `--kernel`: `host`, or a version by series or exactly.
+public enum KernelName {
+    public static let expected = "is neither host nor a version such as 6.1 or 6.1.0-57"
+
+    public static func isValid(_ name: String) -> Bool {
+        name == "host" || name.wholeMatch(of: /[0-9]+\.[0-9]+([.\-+~][0-9A-Za-z.\-+~]*)?/) != nil
     }
 }
