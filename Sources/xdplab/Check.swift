@@ -52,7 +52,7 @@ struct Check: ParsableCommand {
                              visibility: .hidden))
     var sweepEveryQueue = false
 
-    @Option(help: "Threads that share the test runs; the default is one per core.")
+    @Option(parsing: .unconditional, help: "Threads that share the test runs; the default is one per core.")
     var threads: Int = CheckOptions.defaultThreads
 
     @Option(help: "Write a JSON report here (- for standard output).", completion: .file(extensions: ["json"]))

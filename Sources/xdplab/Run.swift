@@ -46,7 +46,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Leave the lab's namespaces and stack up after the verdict, to inspect them (one lab only).")
     var keep = false
 
-    @Option(help: ArgumentHelp("Labs run at once, each in a child xdplab run; 1 runs them one by one in this process. "
+    // Unconditional: `--jobs -1` is a bad count, not a missing one.
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Labs run at once, each in a child xdplab run; 1 runs them one by one in this process. "
                                + "Default: 4 per core.", valueName: "n"))
     var jobs: Int?
 
