@@ -64,6 +64,12 @@ public enum Interruption {
         try body()
     }
 
+    /// Between labs, and between a matrix's kernels: once a signal is being handled nothing new may start (the
+    /// handler writes the reports and exits), so the caller waits here for that exit.
+    public static func parkIfInterrupted() {
+        if state.withLock({ $0.phase == .interrupted }) { DispatchSemaphore(value: 0).wait() }
+    }
+
     /// Runs `hook` with the signal first, before the reports and the tear-down.
     public static func onSignal(_ hook: @escaping @Sendable (Int32) -> Void) { state.withLock { $0.hooks.append(hook) } }
 

@@ -36,7 +36,6 @@ public struct RunOptions: Sendable {
 /// kept up (`keep`).
 public struct LabOutcome: Sendable {
     public let report: LabReport
-    public let missingCapability: CapabilityError?
     public let kept: KeptLab?
 }
 
@@ -56,7 +55,7 @@ public enum LabRunner {
         let outcome: LabOutcome
         do {
             let report = try sequenceExecution?.execute() ?? execution.execute()
-            outcome = LabOutcome(report: report, missingCapability: nil, kept: sequenceExecution?.kept ?? execution.kept)
+            outcome = LabOutcome(report: report, kept: sequenceExecution?.kept ?? execution.kept)
         } catch {
             let kind = kind(of: error)
             let capability = error as? CapabilityError
@@ -68,8 +67,7 @@ public enum LabRunner {
                                            captureDirectory: sequenceExecution?.runDirectory ?? execution.runDirectory)
             // The page says why, and links what the run left (a command stack's output, the objects).
             if let directory = report.captureDirectory { RunReports.write(report, to: directory, json: false, progress: progress) }
-            outcome = LabOutcome(report: report, missingCapability: capability,
-                                 kept: sequenceExecution?.kept ?? execution.kept)
+            outcome = LabOutcome(report: report, kept: sequenceExecution?.kept ?? execution.kept)
         }
         options.journal?.finish(outcome.report)
         return outcome

@@ -11,6 +11,8 @@ public final class RunJournal: Sendable {
         var finished: [LabReport] = []
         var current: (lab: Lab, started: Date, directory: String?)?
         var waiting: [Lab] = []
+        /// Labs under way in child runs (`xdplab run --jobs`), each of which reports for itself.
+        var inChildren: [(lab: Lab, started: Date)] = []
 
         mutating func started(_ file: String) {
             if let index = waiting.firstIndex(where: { $0.path == file }) { waiting.remove(at: index) }
@@ -30,6 +32,14 @@ public final class RunJournal: Sendable {
         }
     }
 
+    /// A lab now under way in a child run.
+    public func startedInChild(_ lab: Lab) {
+        state.withLock {
+            $0.inChildren.append((lab, Date()))
+            $0.started(lab.path)
+        }
+    }
+
     func evidenceFolder(_ directory: String) { state.withLock { $0.current?.directory = directory } }
 
     public func finish(_ report: LabReport) {
@@ -37,11 +47,9 @@ public final class RunJournal: Sendable {
             $0.finished.append(report)
             $0.current = nil
             $0.started(report.file)
+            if let index = $0.inChildren.firstIndex(where: { $0.lab.path == report.file }) { $0.inChildren.remove(at: index) }
         }
     }
-
-    /// The reports of the labs that finished, in order.
-    public var reports: [LabReport] { state.withLock { $0.finished } }
 
     /// The labs that finished, then the one under way as an error ("interrupted by SIGTERM"), then those never
     /// started ("not started: the run was interrupted by SIGTERM").
@@ -52,11 +60,18 @@ public final class RunJournal: Sendable {
                                   kind: .interrupted, durationSeconds: Date().timeIntervalSince(current.started),
                                   startedAt: ReportContext.timestamp(current.started), captureDirectory: current.directory)
             }
+            // A child whose report never came (it had not ended when the wait for it ran out).
+            let unreported = state.inChildren.map { lab, started in
+                LabReport.failure(lab: lab.name, file: lab.path,
+                                  error: "interrupted by \(signal); its child run had not ended when this one did (xdplab clean removes what it left)",
+                                  kind: .interrupted, durationSeconds: Date().timeIntervalSince(started),
+                                  startedAt: ReportContext.timestamp(started), captureDirectory: nil)
+            }
             let notStarted = state.waiting.map { lab in
                 LabReport.failure(lab: lab.name, file: lab.path, error: "not started: the run was interrupted by \(signal)",
                                   kind: .interrupted, durationSeconds: 0, startedAt: nil, captureDirectory: nil)
             }
-            return state.finished + (underWay.map { [$0] } ?? []) + notStarted
+            return state.finished + (underWay.map { [$0] } ?? []) + unreported + notStarted
         }
     }
 }

@@ -20,6 +20,7 @@ struct HostRun {
             if let reason = gate.skipReason(lab) { skipped[index] = .skip(lab: lab.name, file: lab.path, reason: reason) }
         }
         let runnable = labs.indices.filter { skipped[$0] == nil }.map { labs[$0] }
+        for (_, report) in skipped.sorted(by: { $0.key < $1.key }) { options.journal?.finish(report) }
         options.journal?.plan(runnable)
         var outcomes: [LabOutcome] = []
         var ran: [LabReport]
@@ -34,7 +35,10 @@ struct HostRun {
                                   quiet: quiet, board: board, journal: journal)
             board.stop()
         } else {
-            for lab in runnable { outcomes.append(LabRunner.run(lab, options: options)) }
+            for lab in runnable {
+                Interruption.parkIfInterrupted()
+                outcomes.append(LabRunner.run(lab, options: options))
+            }
             ran = outcomes.map(\.report)
         }
         ran.reverse()

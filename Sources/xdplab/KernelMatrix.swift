@@ -5,7 +5,8 @@ import LabModel
 import Orchestrator
 import Reports
 
-/// `xdplab run --kernel …`: every lab on every kernel named, the host in this process, each guest in one boot.
+/// `xdplab run --kernel …`: every lab on every kernel named, the host's as a plain run would (`HostRun`), each
+/// guest's in one boot.
 struct KernelMatrix {
     enum Target {
         case host
@@ -56,6 +57,7 @@ struct KernelMatrix {
         let tools = GuestTools.find(cache: cache)
         var chosen: (Accelerator, String)?
         for target in targets {
+            Interruption.parkIfInterrupted()
             switch target {
             case .host:
                 let started = Date()

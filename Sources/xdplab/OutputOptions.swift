@@ -70,7 +70,7 @@ struct ReportDestinations: Sendable {
         while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isFolder) {
             ancestor.deleteLastPathComponent()
         }
-        return isFolder.boolValue ? nil : "\(ancestor.path) is a file, so no folder can be made there"
+        return isFolder.boolValue ? nil : "\(ancestor.path) is a file, so no folder can be made there; pick another path"
     }
 
     /// Prints the terminal summary where it belongs.

@@ -42,7 +42,7 @@ enum ParallelRun {
         runPool(order, width: width, labs: labs, child: child, results: results)
         // A lab without a report was never started: a signal stopped the run, whose handler writes the reports.
         return results.all.enumerated().map { index, report in
-            report ?? .failure(lab: labs[index].name, file: labs[index].path, error: "not started: the run was stopped",
+            report ?? .failure(lab: labs[index].name, file: labs[index].path, error: "not started: the run was interrupted",
                                kind: .interrupted, durationSeconds: 0, startedAt: nil, captureDirectory: nil)
         }
     }
@@ -103,6 +103,7 @@ enum ParallelRun {
                 journal.finish(report)
                 return report
             }
+            journal.startedInChild(lab)
             let report = collect(process, lab: lab, json: json, log: log, ended: ended, started: started)
             journal.finish(report)
             Children.remove(process.processIdentifier)
@@ -123,6 +124,12 @@ enum ParallelRun {
             board.ended(lab.name, block: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
             if !finished { return failure(lab, "did not finish within \(Int(limit))s; stopped", started: started) }
             guard let data = FileManager.default.contents(atPath: json) else {
+                // Signalled before it could install its own handlers: it died of the signal, with nothing to report.
+                if process.terminationReason == .uncaughtSignal, [SIGINT, SIGTERM].contains(process.terminationStatus) {
+                    let name = process.terminationStatus == SIGINT ? "SIGINT" : "SIGTERM"
+                    return failure(lab, "interrupted by \(name) as its child run started, before its lab began", kind: .interrupted,
+                                   started: started)
+                }
                 return failure(lab, "the child xdplab run exited \(process.terminationStatus) without a report", started: started)
             }
             do {
@@ -135,8 +142,8 @@ enum ParallelRun {
             }
         }
 
-        private func failure(_ lab: Lab, _ error: String, started: Date) -> LabReport {
-            .failure(lab: lab.name, file: lab.path, error: error, kind: .error, durationSeconds: Date().timeIntervalSince(started),
+        private func failure(_ lab: Lab, _ error: String, kind: LabErrorKind = .error, started: Date) -> LabReport {
+            .failure(lab: lab.name, file: lab.path, error: error, kind: kind, durationSeconds: Date().timeIntervalSince(started),
                      startedAt: ReportContext.timestamp(started), captureDirectory: nil)
         }
     }

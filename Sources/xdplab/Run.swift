@@ -132,22 +132,27 @@ struct Run: ParsableCommand {
             for kept in outcomes.compactMap(\.kept) { destinations.summary(kept.instructions.joined(separator: "\n") + "\n") }
             try destinations.write(reports, context: ReportContext(startedAt: started))
         }
-        let kinds = Set(reports.compactMap(\.errorKind))
-        if kinds.contains(.badInput) { throw Status.badInput }
-        if kinds.contains(.missingCapability) { throw Status.missingCapability }
         try Self.finalStatus(reports)
     }
 
-    /// 1 when a lab that ran failed, else 4 when one was skipped, else 0.
-    static func finalStatus(_ reports: [LabReport]) throws {
+    /// 2 when a lab's input was bad, else 3 when the machine lacked a capability, else 1 when a lab that ran
+    /// failed, else 4 when one was skipped, else 0.
+    static func finalStatus(_ reports: [LabReport], missingCapability: Bool = false) throws {
+        let kinds = Set(reports.compactMap(\.errorKind))
+        if kinds.contains(.badInput) { throw Status.badInput }
+        if missingCapability || kinds.contains(.missingCapability) { throw Status.missingCapability }
         if reports.contains(where: { !$0.passed && $0.skipped == nil }) { throw Status.failed }
         if reports.contains(where: { $0.skipped != nil }) { throw Status.skipped }
     }
 
-    /// Labs on kernels (every lab on every `--kernel`, or each lab on its `kernels:`): the host here, each guest
-    /// in one boot of its own.
+    /// Labs on kernels (every lab on every `--kernel`, or each lab on its `kernels:`): the host's as a plain run,
+    /// each guest's in one boot of its own.
     private func runMatrix(_ plan: [(kernel: String, labs: [Lab])], options: RunOptions, host: HostRun,
                            destinations: ReportDestinations, colored: Bool, started: Date) throws {
+        if keep {
+            throw ValidationError("--keep keeps one lab up on this machine, which a kernel matrix cannot: drop --kernel "
+                                  + "and --matrix, and keep a lab without a kernels: list")
+        }
         let cache = KernelCache.standard
         let targets: [KernelMatrix.Target]
         do {
@@ -180,7 +185,6 @@ struct Run: ParsableCommand {
             destinations.summary(TerminalReport.summary(reports, kernels: outcome.kernels, color: colored))
             try destinations.write(reports, context: ReportContext(startedAt: started), kernels: outcome.kernels)
         }
-        if outcome.missingCapability { throw Status.missingCapability }
-        try Self.finalStatus(reports)
+        try Self.finalStatus(reports, missingCapability: outcome.missingCapability)
     }
 }

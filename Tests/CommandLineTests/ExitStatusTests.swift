@@ -31,6 +31,7 @@ struct ExitStatusTests {
             (["check", "prog.bpf.c", "--spread-sweeps", "--sweep-every-queue"], "--spread-sweeps and --sweep-every-queue contradict"),
             (["check", "prog.bpf.c", "--threads", "0"], "--threads must be at least 1, got 0"),
             (["run", "--jobs", "-1", gate], "--jobs must be at least 1, got -1"),
+            (["run", "--keep", "--kernel", "host", gate], "--keep keeps one lab up on this machine, which a kernel matrix cannot"),
             (["run", "--kernel", "nonsense", gate], "--kernel nonsense: is neither host nor a version"),
             (["destroy", "not-a-run"], "not-a-run is not a run id"),
           ])
