@@ -8,7 +8,6 @@ import Reports
 /// `--keep`, one by one in this process. Reports come back in the order the labs were given.
 struct HostRun {
     let jobs: Int
-    let keep: Bool
     let quiet: Bool
     let options: RunOptions
 
@@ -24,7 +23,7 @@ struct HostRun {
         options.journal?.plan(runnable)
         var outcomes: [LabOutcome] = []
         var ran: [LabReport]
-        if jobs > 1, runnable.count > 1, !keep, let journal = options.journal {
+        if jobs > 1, runnable.count > 1, !options.keep, let journal = options.journal {
             let board = JobBoard.forStandardError(quiet: quiet)
             Interruption.onSignal {
                 board.stop()

@@ -112,7 +112,7 @@ struct Run: ParsableCommand {
         let options = RunOptions(programOverride: program.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                                  capturesDirectory: captures,
                                  progress: { quiet ? .silent : .terminal(lab: $0) }, keep: keep, journal: journal)
-        let host = HostRun(jobs: jobs ?? ParallelRun.defaultJobs, keep: keep, quiet: quiet, options: options)
+        let host = HostRun(jobs: jobs ?? ParallelRun.defaultJobs, quiet: quiet, options: options)
         if let matrixRows {
             return try runMatrix(matrixRows.plan(selected), options: options, host: host, destinations: destinations,
                                  colored: colored, started: started)
