@@ -25,17 +25,15 @@ public struct PacketVerdict: Sendable, Codable, Hashable {
 
     public static let aborted: UInt32 = 0, drop: UInt32 = 1, pass: UInt32 = 2, tx: UInt32 = 3, redirect: UInt32 = 4
 
+    /// The XDP actions by value; any other value is illegal (the kernel treats it as XDP_ABORTED).
+    public static let actionNames: [UInt32: String] = [
+        aborted: "XDP_ABORTED", drop: "XDP_DROP", pass: "XDP_PASS", tx: "XDP_TX", redirect: "XDP_REDIRECT",
+    ]
+
     /// "XDP_PASS", "XDP_REDIRECT", "illegal 7", "illegal -2".
     public static func name(of action: UInt32) -> String {
-        switch action {
-        case aborted: return "XDP_ABORTED"
-        case drop: return "XDP_DROP"
-        case pass: return "XDP_PASS"
-        case tx: return "XDP_TX"
-        case redirect: return "XDP_REDIRECT"
         // Programs return an int: an illegal value is usually a negative error code that reached the return.
-        default: return "illegal \(Int32(bitPattern: action))"
-        }
+        actionNames[action] ?? "illegal \(Int32(bitPattern: action))"
     }
 
     /// The verdict with its redirect target: "XDP_PASS", "XDP_REDIRECT to key 1",
@@ -56,16 +54,13 @@ public struct PacketVerdict: Sendable, Codable, Hashable {
             || (action == Self.redirect && (redirectErrno ?? 0) != 0)
     }
 
-    static func errnoName(_ errno: Int32) -> String {
-        switch errno {
-        case 22: return "EINVAL"
-        case 12: return "ENOMEM"
-        case 105: return "ENOBUFS"
-        case 6: return "ENXIO"
-        case 95: return "EOPNOTSUPP"
-        default: return "errno \(errno)"
-        }
-    }
+    /// "EINVAL" for the errors an XDP redirect or an AF_XDP step returns; "errno N" for others.
+    public static func errnoName(_ errno: Int32) -> String { errnoNames[errno] ?? "errno \(errno)" }
+
+    private static let errnoNames: [Int32: String] = [
+        1: "EPERM", 2: "ENOENT", 6: "ENXIO", 7: "E2BIG", 12: "ENOMEM", 14: "EFAULT", 16: "EBUSY", 19: "ENODEV",
+        22: "EINVAL", 28: "ENOSPC", 95: "EOPNOTSUPP", 100: "ENETDOWN", 105: "ENOBUFS",
+    ]
 }
 
 /// The per-packet verdicts of one run, or why there are none.

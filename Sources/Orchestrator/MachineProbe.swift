@@ -76,21 +76,17 @@ public enum MachineProbe {
         return Capability(name: "netdevsim", requirement: .netdevsim, available: Netdevsim.canLink, detail: detail)
     }
 
-    private static func errnoText(_ negative: Int32) -> String {
-        "\(String(cString: strerror(-negative))) (errno \(-negative))"
-    }
-
     static func programProbes(_ program: BPFProgram, work: String) -> [Capability] {
         var found: [Capability] = []
         let run = xdpshim_test_run_probe(program.fd)
         found.append(Capability(name: "BPF_PROG_TEST_RUN", requirement: .progTestRun, available: run >= 0,
-                                detail: run >= 0 ? "a pass-everything program returned \(run) on a test frame" : "refused: \(errnoText(run))"))
+                                detail: run >= 0 ? "a pass-everything program returned \(run) on a test frame" : "refused: \(SystemError.errnoText(-run))"))
         do {
             let id = try program.info().id
             let fexit = xdpshim_fexit_probe(id)
             found.append(Capability(name: "fexit on an XDP program", requirement: .fexit, available: fexit == 0,
                                     detail: fexit == 0 ? "a BPF_TRACE_FEXIT program loads on it (per-packet verdicts possible)"
-                                        : "load refused: \(errnoText(fexit))"))
+                                        : "load refused: \(SystemError.errnoText(-fexit))"))
             found.append(verdictProbe(program, id: id, fexitLoads: fexit == 0, work: work))
             do {
                 try TracepointProbe.attach(programID: id, workDirectory: work)
@@ -149,15 +145,15 @@ public enum MachineProbe {
                 (xdpshim_xsk_bind_probe("d0", 0, 0), xdpshim_xsk_bind_probe("d0", 1, 1))
             }
             found.append(Capability(name: "AF_XDP copy mode", requirement: nil, available: copy == 0,
-                                    detail: copy == 0 ? "a socket bound to a veth queue in copy mode" : "bind refused: \(errnoText(copy))"))
+                                    detail: copy == 0 ? "a socket bound to a veth queue in copy mode" : "bind refused: \(SystemError.errnoText(-copy))"))
             found.append(Capability(name: "AF_XDP zero-copy", requirement: .zeroCopy, available: zeroCopy == 0,
                                     detail: zeroCopy == 0 ? "a socket bound to a veth queue with XDP_ZEROCOPY"
-                                        : "refused on veth, as expected: \(errnoText(zeroCopy))"))
+                                        : "refused on veth, as expected: \(SystemError.errnoText(-zeroCopy))"))
             // In the scratch namespace: a live frame the program passes lands in this namespace's stack.
             let live = try NetworkNamespace.run(namespace) { xdpshim_live_frames_probe(programFD) }
             found.append(Capability(name: "BPF_PROG_TEST_RUN live frames", requirement: nil, available: live == 0,
                                     detail: live == 0 ? "a frame ran through the program for real (always as RX queue 0)"
-                                        : "refused: \(errnoText(live))"))
+                                        : "refused: \(SystemError.errnoText(-live))"))
         } catch {
             found.append(Capability(name: "native XDP on veth", requirement: nil, available: false, detail: "scratch veth: \(error)"))
         }

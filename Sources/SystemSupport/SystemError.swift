@@ -14,8 +14,7 @@ public struct SystemError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        var text = "\(attempted): \(String(cString: strerror(errno)))"
-        if let name = Self.errnoNames[errno] { text += " (\(name))" }
+        var text = "\(attempted): \(Self.errnoText(errno))"
         if let extra, !extra.isEmpty { text += ": \(extra)" }
         return text
     }

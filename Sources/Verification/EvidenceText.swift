@@ -3,22 +3,15 @@ import Evidence
 
 /// Kernel evidence in words, one line per fact, as the check details and the diagnosis quote it.
 public enum EvidenceText {
-    static let actionNames: [UInt32: String] = [0: "XDP_ABORTED", 1: "XDP_DROP", 2: "XDP_PASS", 3: "XDP_TX", 4: "XDP_REDIRECT"]
-
     /// "action 0 (XDP_ABORTED)", "action 4294967294 (-2), not a valid XDP action: the kernel treats it as XDP_ABORTED".
     static func action(_ raw: UInt32) -> String {
-        if let name = actionNames[raw] { return "action \(raw) (\(name))" }
+        if let name = PacketVerdict.actionNames[raw] { return "action \(raw) (\(name))" }
         let signed = Int32(bitPattern: raw)
         let shown = signed < 0 ? "action \(raw) (\(signed))" : "action \(raw)"
         return "\(shown), not a valid XDP action: the kernel treats it as XDP_ABORTED"
     }
 
-    static func isIllegal(_ raw: UInt32) -> Bool { actionNames[raw] == nil }
-
-    static let errnoNames: [Int32: String] = [
-        1: "EPERM", 2: "ENOENT", 6: "ENXIO", 7: "E2BIG", 12: "ENOMEM", 14: "EFAULT", 16: "EBUSY", 19: "ENODEV",
-        22: "EINVAL", 28: "ENOSPC", 95: "EOPNOTSUPP", 100: "ENETDOWN", 105: "ENOBUFS",
-    ]
+    static func isIllegal(_ raw: UInt32) -> Bool { PacketVerdict.actionNames[raw] == nil }
 
     /// What an XSKMAP redirect error means for AF_XDP.
     static let errnoMeanings: [Int32: String] = [
@@ -29,7 +22,7 @@ public enum EvidenceText {
         100: "the device is down",
     ]
 
-    static func errno(_ code: Int32) -> String { errnoNames[code] ?? "errno \(code)" }
+    static func errno(_ code: Int32) -> String { PacketVerdict.errnoName(code) }
 
     static func exception(_ entry: ExceptionCount) -> String {
         "xdp_exception: \(entry.count) \(entry.count == 1 ? "event" : "events") with \(action(entry.action))"
