@@ -24,9 +24,9 @@ public enum Netdevsim {
         return names.compactMap { $0.hasPrefix("netdevsim") ? UInt32($0.dropFirst("netdevsim".count)) : nil }.sorted()
     }
 
-    /// `count` ids in xdplab's range that no device has and `taken` does not hold.
-    static func freeIDs(_ count: Int, taken: Set<UInt32> = []) -> [UInt32] {
-        var used = Set(existingIDs()).union(taken)
+    /// `count` ids in xdplab's range that no device has.
+    static func freeIDs(_ count: Int) -> [UInt32] {
+        var used = Set(existingIDs())
         var ids: [UInt32] = []
         while ids.count < count {
             let id = UInt32.random(in: idRange)

@@ -56,7 +56,8 @@ enum KernelTable {
         let headers = ["series", "version", "release", "modules", "fetched", "folder"]
         // A built kernel has everything built in; its modules cell says what it adds to Debian's.
         let rows = kernels.map { kernel in
-            let modules = kernel.features.map { "built in, adds " + $0.joined(separator: ", ") } ?? "\(kernel.modules)"
+            let compiled = kernel.builtSeconds.map { " (compiled here in \(($0 + 59) / 60) min)" } ?? ""
+            let modules = kernel.features.map { "built in, adds " + $0.joined(separator: ", ") + compiled } ?? "\(kernel.modules)"
             return [kernel.series, kernel.version, kernel.release, modules, String(kernel.fetchedAt.prefix(10)),
                     cache.directory(of: kernel.version)]
         }
